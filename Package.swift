@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "evs-jobs-mock",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "evs-jobs-mock", targets: ["evs-jobs-mock"]),
+        .library(name: "EVSJobsMock", targets: ["EVSJobsMock"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // Layer 1: file descriptors, non-blocking I/O, Dispatch sources. Knows nothing of HTTP.
+        .target(name: "Sockets", dependencies: ["CSocketShims"], swiftSettings: strict),
+        .target(name: "CSocketShims"),
+        // Layer 2: HTTP/1.1 decoding and encoding on byte arrays. No system calls.
+        .target(name: "HTTP1", swiftSettings: strict),
+        // Layer 3: jobs, scenarios, the store, fixtures. No sockets, no bytes on the wire.
+        .target(
+            name: "EVSJobs",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            resources: [.embedInCode("DefaultFixtures")],
+            swiftSettings: strict
+        ),
+        // The wiring: the HTTP server over sockets, the API routes, the server lifecycle.
+        .target(
+            name: "EVSJobsMock",
+            dependencies: ["Sockets", "HTTP1", "EVSJobs", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // Layer 4: the command line.
+        .executableTarget(
+            name: "evs-jobs-mock",
+            dependencies: [
+                "EVSJobsMock",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
+        .testTarget(name: "EVSJobsTests", dependencies: ["EVSJobs"], swiftSettings: strict),
+        .testTarget(name: "EVSJobsMockTests", dependencies: ["EVSJobsMock", "EVSJobs", "HTTP1"], swiftSettings: strict),
+    ]
+)

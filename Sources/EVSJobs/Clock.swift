@@ -1,0 +1,51 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// Where job timelines read "now", in milliseconds since the Unix epoch. Never goes backwards.
+public protocol JobClock: Sendable {
+    func now() -> Int64
+}
+
+/// Wall-clock time read once at start, then advanced by the monotonic clock, so that a change
+/// of the system time never makes a job go backwards.
+public struct SystemClock: JobClock {
+    private let wallAtStart: Int64
+    private let monotonicAtStart: Int64
+
+    public init() {
+        wallAtStart = Self.read(CLOCK_REALTIME)
+        monotonicAtStart = Self.read(CLOCK_MONOTONIC)
+    }
+
+    public func now() -> Int64 {
+        wallAtStart + (Self.read(CLOCK_MONOTONIC) - monotonicAtStart)
+    }
+
+    static func read(_ id: clockid_t) -> Int64 {
+        var spec = timespec()
+        clock_gettime(id, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+}
+
+/// A clock that moves only when told to: for tests.
+public final class ManualClock: JobClock {
+    private let current: Mutex<Int64>
+
+    public init(_ start: Int64 = 1_700_000_000_000) {
+        current = Mutex(start)
+    }
+
+    public func now() -> Int64 {
+        current.withLock { $0 }
+    }
+
+    /// Moves time forward; a negative amount is ignored, since clocks never go backwards.
+    public func advance(by ms: Int64) {
+        current.withLock { $0 += max(0, ms) }
+    }
+}

@@ -1,0 +1,360 @@
+/// Turns parsed fixture documents into job specs, collecting every problem with its path.
+/// One decoder reads a whole fixture set, so that an id repeated across files is caught.
+public struct FixtureDecoder {
+    public private(set) var problems: [FixtureProblem] = []
+    private var file = ""
+    /// Where each id was first defined, by id: its project (nil = every project) and location.
+    private var seen: [String: [(project: String?, location: String)]] = [:]
+    private var makeID: () -> String
+
+    static let jobKeys = ["job_id", "project_id", "job_type", "entities", "scenario", "sub_jobs", "status", "begin_time", "end_time", "error_code", "fail_reason"]
+    static let capturedKeys = ["status", "entities", "job_id", "job_type", "begin_time", "end_time", "error_code", "fail_reason"]
+    static let entityKeys = ["name", "size", "volume_id", "volume_type"]
+    static let scenarioKeys = ["init_ms", "running_ms", "outcome", "error_code", "fail_reason"]
+    static let frozenKeys = ["begin_time", "end_time", "error_code", "fail_reason"]
+    /// Longest scenario phase: about 300 years, far below overflow.
+    static let maxDurationMs: Int64 = 10_000_000_000_000
+
+    public init(makeID: @escaping () -> String = generateJobID) {
+        self.makeID = makeID
+    }
+
+    /// Decodes one file's bytes; problems are added to `problems`.
+    public mutating func decode(file: String, bytes: [UInt8]) -> [JobSpec] {
+        self.file = file
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(bytes)
+        } catch {
+            problems.append(FixtureProblem(file: file, path: error.path, reason: "invalid JSON: \(error)"))
+            return []
+        }
+        return decode(file: file, document: document)
+    }
+
+    public mutating func decode(file: String, document: JSONValue) -> [JobSpec] {
+        self.file = file
+        let root = JSONPath.root
+        guard case .object(let members) = document else {
+            problem(root, "expected an object: {\"jobs\": [...]} or a captured job response, got \(document.kindName)")
+            return []
+        }
+        if document["jobs"] != nil {
+            checkKeys(members, allowed: ["jobs", "project_id"], at: root)
+            let project = projectID(document["project_id"], at: root.appending("project_id"))
+            guard case .array(let elements) = document["jobs"] else {
+                problem(root.appending("jobs"), "must be an array of jobs, got \(document["jobs"]?.kindName ?? "nothing")")
+                return []
+            }
+            return elements.enumerated().compactMap { offset, element in
+                job(element, at: root.appending("jobs").appending(offset), project: project, parent: nil)
+            }
+        }
+        if document["status"] != nil {
+            return captured(document, at: root, parent: nil).map { [$0] } ?? []
+        }
+        problem(root, "expected {\"jobs\": [...]} or a captured job response with \"status\" and \"job_id\"")
+        return []
+    }
+
+    // MARK: - The JOB form
+
+    private mutating func job(_ value: JSONValue, at path: JSONPath, project fileProject: String?, parent: JobType?) -> JobSpec? {
+        guard case .object(let members) = value else {
+            problem(path, "a job must be an object, got \(value.kindName)")
+            return nil
+        }
+        let before = problems.count
+        checkKeys(members, allowed: Self.jobKeys, at: path)
+        if parent != nil {
+            for key in ["project_id", "sub_jobs"] where value[key] != nil {
+                problem(path.appending(key), "not allowed on a sub-job (sub-jobs belong to their parent's project and cannot nest)")
+            }
+        }
+        let project = value["project_id"] != nil ? projectID(value["project_id"], at: path.appending("project_id")) : fileProject
+        let type = jobType(value["job_type"], at: path.appending("job_type"), parent: parent)
+        let id = jobID(value["job_id"], at: path.appending("job_id"), project: project)
+        var entities = Entities()
+        if let raw = value["entities"] {
+            entities = self.entities(raw, at: path.appending("entities"))
+        }
+        var subJobs: [JobSpec] = []
+        if let raw = value["sub_jobs"], parent == nil {
+            if let type, !type.isBatch {
+                problem(path.appending("sub_jobs"), "only batchCreateVolume and bulkDeleteVolume jobs have sub_jobs, this is \(type.rawValue)")
+            } else if case .array(let elements) = raw {
+                subJobs = elements.enumerated().compactMap { offset, element in
+                    job(element, at: path.appending("sub_jobs").appending(offset), project: project, parent: type ?? .batchCreateVolume)
+                }
+            } else {
+                problem(path.appending("sub_jobs"), "must be an array of jobs, got \(raw.kindName)")
+            }
+        }
+        let timeline = self.timeline(value, at: path, type: type, hasSubJobs: value["sub_jobs"] != nil)
+        if case .derived = timeline, value["entities"] != nil {
+            problem(path.appending("entities"), "a batch job with sub_jobs shows only its sub_jobs; put entities on the sub-jobs")
+        }
+        guard problems.count == before, let type, let timeline else { return nil }
+        return JobSpec(id: id ?? "", projectID: project, type: type, entities: entities, timeline: timeline, subJobs: subJobs)
+    }
+
+    private mutating func timeline(_ value: JSONValue, at path: JSONPath, type: JobType?, hasSubJobs: Bool) -> Timeline? {
+        if let status = value["status"] {
+            if value["scenario"] != nil {
+                problem(path.appending("scenario"), "a job has either a scenario or a frozen status, not both")
+            }
+            return frozen(value, status: status, at: path, captured: false)
+        }
+        for key in Self.frozenKeys where value[key] != nil {
+            problem(path.appending(key), "only allowed with a frozen \"status\" (a timed job's times come from its scenario)")
+        }
+        if let type, type.isBatch {
+            if value["scenario"] != nil {
+                problem(path.appending("scenario"), "a batch job's state follows its sub_jobs; give the sub-jobs scenarios instead")
+            }
+            if !hasSubJobs || value["sub_jobs"] == .array([]) {
+                problem(path.appending("sub_jobs"), "a batch job needs at least one sub-job (or a frozen \"status\")")
+            }
+            return .derived
+        }
+        guard let raw = value["scenario"] else { return .scenario(Scenario()) }
+        return scenario(raw, at: path.appending("scenario")).map(Timeline.scenario)
+    }
+
+    private mutating func scenario(_ value: JSONValue, at path: JSONPath) -> Scenario? {
+        guard case .object(let members) = value else {
+            problem(path, "must be an object, got \(value.kindName)")
+            return nil
+        }
+        checkKeys(members, allowed: Self.scenarioKeys, at: path)
+        var scenario = Scenario()
+        if let raw = value["init_ms"] { scenario.initMs = duration(raw, at: path.appending("init_ms")) ?? 0 }
+        if let raw = value["running_ms"] { scenario.runningMs = duration(raw, at: path.appending("running_ms")) ?? 0 }
+        var outcome = JobStatus.success
+        if let raw = value["outcome"] {
+            switch raw {
+            case .string("SUCCESS"): outcome = .success
+            case .string("FAIL"): outcome = .fail
+            default: problem(path.appending("outcome"), "must be \"SUCCESS\" or \"FAIL\", got \(describe(raw))")
+            }
+        }
+        let code = value["error_code"].flatMap { string($0, at: path.appending("error_code")) }
+        let reason = value["fail_reason"].flatMap { string($0, at: path.appending("fail_reason")) }
+        if outcome == .fail {
+            scenario.outcome = .fail(errorCode: code ?? "EVS.2024", failReason: reason ?? "volume is error!")
+        } else {
+            for key in ["error_code", "fail_reason"] where value[key] != nil {
+                problem(path.appending(key), "only allowed with \"outcome\": \"FAIL\"")
+            }
+        }
+        return scenario
+    }
+
+    // MARK: - Frozen states and captured responses
+
+    private mutating func frozen(_ value: JSONValue, status raw: JSONValue, at path: JSONPath, captured: Bool) -> Timeline? {
+        let status: JobStatus?
+        if case .string(let text) = raw, let parsed = JobStatus(rawValue: text) {
+            status = parsed
+        } else {
+            problem(path.appending("status"), "must be one of INIT, RUNNING, SUCCESS, FAIL, got \(describe(raw))")
+            status = nil
+        }
+        var state = FrozenState(status: status ?? .initializing)
+        if let raw = value["begin_time"] {
+            state.beginMs = time(raw, at: path.appending("begin_time"), allowEmpty: false)
+        }
+        if let raw = value["end_time"] {
+            state.endGiven = true
+            state.endMs = time(raw, at: path.appending("end_time"), allowEmpty: true)
+            if state.endMs != nil, let status, !status.isFinished, !captured {
+                problem(path.appending("end_time"), "a job in \(status.rawValue) has no end_time (use \"\" or leave it out)")
+            }
+        }
+        for key in ["error_code", "fail_reason"] {
+            guard let raw = value[key] else { continue }
+            let text: String?
+            if raw == .null { text = nil } else { text = string(raw, at: path.appending(key)) }
+            if key == "error_code" { state.errorCode = text } else { state.failReason = text }
+            if text != nil, let status, status != .fail, !captured {
+                problem(path.appending(key), "only a FAIL job has \(key)")
+            }
+        }
+        if status == .fail, !captured {
+            state.errorCode = state.errorCode ?? "EVS.2024"
+            state.failReason = state.failReason ?? "volume is error!"
+        }
+        return status == nil ? nil : .frozen(state)
+    }
+
+    /// A response captured from the real API, served as it is.
+    private mutating func captured(_ value: JSONValue, at path: JSONPath, parent: JobType?) -> JobSpec? {
+        guard case .object(let members) = value else {
+            problem(path, "a captured job must be an object, got \(value.kindName)")
+            return nil
+        }
+        let before = problems.count
+        checkKeys(members, allowed: Self.capturedKeys, at: path)
+        if value["job_id"] == nil { problem(path.appending("job_id"), "missing (a captured response has its job_id)") }
+        let type = jobType(value["job_type"], at: path.appending("job_type"), parent: parent)
+        let id = jobID(value["job_id"], at: path.appending("job_id"), project: nil)
+        var entities = Entities()
+        var subJobs: [JobSpec] = []
+        if let raw = value["entities"] {
+            let entitiesPath = path.appending("entities")
+            if case .object(let members) = raw, let subs = raw["sub_jobs"] {
+                if parent != nil || !(type?.isBatch ?? true) {
+                    problem(entitiesPath.appending("sub_jobs"), "only a batch job's entities hold sub_jobs")
+                } else if case .array(let elements) = subs {
+                    subJobs = elements.enumerated().compactMap { offset, element in
+                        captured(element, at: entitiesPath.appending("sub_jobs").appending(offset), parent: type ?? .batchCreateVolume)
+                    }
+                } else {
+                    problem(entitiesPath.appending("sub_jobs"), "must be an array, got \(subs.kindName)")
+                }
+                checkKeys(members, allowed: ["sub_jobs"], at: entitiesPath, note: "a batch job's entities hold only sub_jobs")
+            } else {
+                entities = self.entities(raw, at: entitiesPath)
+            }
+        }
+        let timeline = value["status"].flatMap { frozen(value, status: $0, at: path, captured: true) }
+        if value["status"] == nil { problem(path.appending("status"), "missing") }
+        guard problems.count == before, let type, let timeline else { return nil }
+        return JobSpec(id: id ?? "", projectID: nil, type: type, entities: entities, timeline: timeline, subJobs: subJobs)
+    }
+
+    // MARK: - Fields
+
+    private mutating func entities(_ value: JSONValue, at path: JSONPath) -> Entities {
+        guard case .object(let members) = value else {
+            problem(path, "must be an object, got \(value.kindName)")
+            return Entities()
+        }
+        checkKeys(members, allowed: Self.entityKeys, at: path, note: value["sub_jobs"] != nil ? "sub_jobs go at the job's top level" : nil)
+        var entities = Entities()
+        entities.name = value["name"].flatMap { string($0, at: path.appending("name")) }
+        entities.volumeID = value["volume_id"].flatMap { string($0, at: path.appending("volume_id")) }
+        entities.volumeType = value["volume_type"].flatMap { string($0, at: path.appending("volume_type")) }
+        if let raw = value["size"] {
+            if case .integer(let size) = raw, size >= 0 {
+                entities.size = size
+            } else {
+                problem(path.appending("size"), "must be a non-negative integer (GB), got \(describe(raw))")
+            }
+        }
+        return entities
+    }
+
+    private mutating func jobType(_ value: JSONValue?, at path: JSONPath, parent: JobType?) -> JobType? {
+        guard let value else {
+            if let parent { return parent.defaultSubJobType }
+            problem(path, "missing (one of \(JobType.allCases.map(\.rawValue).joined(separator: ", ")))")
+            return nil
+        }
+        guard case .string(let text) = value, let type = JobType(rawValue: text) else {
+            problem(path, "must be one of \(JobType.allCases.map(\.rawValue).joined(separator: ", ")), got \(describe(value))")
+            return nil
+        }
+        if parent != nil, type.isBatch {
+            problem(path, "a sub-job cannot be a batch job (\(type.rawValue))")
+            return nil
+        }
+        return type
+    }
+
+    private mutating func jobID(_ value: JSONValue?, at path: JSONPath, project: String?) -> String? {
+        let id: String
+        if let value {
+            guard let text = identifier(value, at: path) else { return nil }
+            id = text
+        } else {
+            id = makeID()
+        }
+        let location = "\(file): \(path)"
+        if let earlier = seen[id]?.first(where: { $0.project == nil || project == nil || $0.project == project }) {
+            let scope = project.map { "project \"\($0)\"" } ?? "every project"
+            problem(path, "duplicate job_id \"\(id)\" in \(scope): already defined at \(earlier.location)")
+        } else {
+            seen[id, default: []].append((project: project, location: location))
+        }
+        return id
+    }
+
+    private mutating func projectID(_ value: JSONValue?, at path: JSONPath) -> String? {
+        guard let value else { return nil }
+        return identifier(value, at: path)
+    }
+
+    /// Ids go in URL paths: 1 to 128 characters that need no percent-encoding (RFC 3986 unreserved).
+    private mutating func identifier(_ value: JSONValue, at path: JSONPath) -> String? {
+        guard case .string(let text) = value else {
+            problem(path, "must be a string, got \(value.kindName)")
+            return nil
+        }
+        let unreserved = text.utf8.allSatisfy { byte in
+            (byte >= 48 && byte <= 57) || (byte | 0x20 >= 97 && byte | 0x20 <= 122) || "-._~".utf8.contains(byte)
+        }
+        guard (1...128).contains(text.utf8.count), unreserved else {
+            problem(path, "must be 1 to 128 characters from A-Z a-z 0-9 - . _ ~, got \(describe(value))")
+            return nil
+        }
+        return text
+    }
+
+    private mutating func duration(_ value: JSONValue, at path: JSONPath) -> Int64? {
+        guard case .integer(let ms) = value, ms >= 0, ms <= Self.maxDurationMs else {
+            problem(path, "must be a whole number of milliseconds from 0 to \(Self.maxDurationMs), got \(describe(value))")
+            return nil
+        }
+        return ms
+    }
+
+    private mutating func time(_ value: JSONValue, at path: JSONPath, allowEmpty: Bool) -> Int64? {
+        if allowEmpty, value == .string("") { return nil }
+        guard case .string(let text) = value, let ms = APITime.parse(text) else {
+            problem(path, "must be a UTC time like \"2016-03-08T07:40:13.219Z\"\(allowEmpty ? " or \"\"" : ""), got \(describe(value))")
+            return nil
+        }
+        return ms
+    }
+
+    private mutating func string(_ value: JSONValue, at path: JSONPath) -> String? {
+        guard case .string(let text) = value else {
+            problem(path, "must be a string, got \(value.kindName)")
+            return nil
+        }
+        return text
+    }
+
+    private mutating func checkKeys(_ members: [JSONMember], allowed: [String], at path: JSONPath, note: String? = nil) {
+        for member in members where !allowed.contains(member.key) {
+            let hint = note.map { " (\($0))" } ?? " (expected one of: \(allowed.joined(separator: ", ")))"
+            problem(path.appending(member.key), "unknown key\(hint)")
+        }
+    }
+
+    private mutating func problem(_ path: JSONPath, _ reason: String) {
+        problems.append(FixtureProblem(file: file, path: path, reason: reason))
+    }
+
+    private func describe(_ value: JSONValue) -> String {
+        let text = String(decoding: JSONWriter.encode(value), as: UTF8.self)
+        return text.count > 60 ? String(text.prefix(57)) + "..." : text
+    }
+}
+
+/// 32 random lowercase hex digits, like the real service's job ids.
+public func generateJobID() -> String {
+    var generator = SystemRandomNumberGenerator()
+    let digits = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity(32)
+    for _ in 0..<2 {
+        var bits = generator.next() as UInt64
+        for _ in 0..<16 {
+            out.append(digits[Int(bits & 15)])
+            bits >>= 4
+        }
+    }
+    return String(decoding: out, as: UTF8.self)
+}

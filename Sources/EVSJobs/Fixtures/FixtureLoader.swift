@@ -1,0 +1,105 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One fixture document: where it came from and its bytes.
+public struct FixtureSource: Sendable {
+    public let name: String
+    public let bytes: [UInt8]
+
+    public init(name: String, bytes: [UInt8]) {
+        self.name = name
+        self.bytes = bytes
+    }
+}
+
+/// Reads fixture files and directories and decodes them as one set: all of it loads, or none.
+public enum FixtureLoader {
+    /// The set served when no `--fixtures` is given, compiled into the binary so that it works
+    /// from any working directory and in a container. The same files are in `fixtures/default/`.
+    public static var defaultSources: [FixtureSource] {
+        [
+            FixtureSource(name: "(built-in) api-example-batch.json", bytes: PackageResources.api_example_batch_json),
+            FixtureSource(name: "(built-in) api-example-running.json", bytes: PackageResources.api_example_running_json),
+            FixtureSource(name: "(built-in) timed-jobs.json", bytes: PackageResources.timed_jobs_json),
+        ]
+    }
+
+    /// Decodes every source; throws every problem found if any source is bad.
+    public static func decode(_ sources: [FixtureSource], makeID: @escaping () -> String = generateJobID) throws(FixtureError) -> [JobSpec] {
+        var decoder = FixtureDecoder(makeID: makeID)
+        var specs: [JobSpec] = []
+        for source in sources {
+            specs += decoder.decode(file: source.name, bytes: source.bytes)
+        }
+        guard decoder.problems.isEmpty else { throw FixtureError(decoder.problems) }
+        return specs
+    }
+
+    /// Reads each path: a file, or a directory whose `*.json` files are read in name order.
+    public static func read(paths: [String]) throws(FixtureError) -> [FixtureSource] {
+        var sources: [FixtureSource] = []
+        var problems: [FixtureProblem] = []
+        for path in paths {
+            do {
+                sources += try read(path: path)
+            } catch {
+                problems.append(error)
+            }
+        }
+        guard problems.isEmpty else { throw FixtureError(problems) }
+        return sources
+    }
+
+    public static func load(paths: [String]) throws(FixtureError) -> [JobSpec] {
+        try decode(read(paths: paths))
+    }
+
+    private static func read(path: String) throws(FixtureProblem) -> [FixtureSource] {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw FixtureProblem(file: path, path: nil, reason: "cannot read: \(errorText())") }
+        guard info.st_mode & S_IFMT == S_IFDIR else { return [try readFile(path)] }
+        guard let directory = opendir(path) else { throw FixtureProblem(file: path, path: nil, reason: "cannot list: \(errorText())") }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.hasSuffix(".json"), !name.hasPrefix(".") { names.append(name) }
+        }
+        guard !names.isEmpty else { throw FixtureProblem(file: path, path: nil, reason: "directory holds no *.json files") }
+        let base = path.hasSuffix("/") ? path : path + "/"
+        var sources: [FixtureSource] = []
+        for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            sources.append(try readFile(base + name))
+        }
+        return sources
+    }
+
+    private static func readFile(_ path: String) throws(FixtureProblem) -> FixtureSource {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FixtureProblem(file: path, path: nil, reason: "cannot read: \(errorText())") }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FixtureProblem(file: path, path: nil, reason: "cannot read: \(errorText())")
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        return FixtureSource(name: path, bytes: bytes)
+    }
+
+    private static func errorText() -> String {
+        String(cString: strerror(errno))
+    }
+}
+
+extension FixtureProblem: Error {}

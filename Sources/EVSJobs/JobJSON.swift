@@ -1,0 +1,84 @@
+/// The API's JSON for a job: the eight fields in the order the service writes them.
+public enum JobJSON {
+    public static func render(_ job: Job, at now: Int64) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(320)
+        append(job, at: now, to: &out)
+        return out
+    }
+
+    public static func append(_ job: Job, at now: Int64, to out: inout [UInt8]) {
+        let state = job.state(at: now)
+        out.append(UInt8(ascii: "{"))
+        JSONWriter.appendKey("status", to: &out)
+        JSONWriter.appendString(state.status.rawValue, to: &out)
+        out.append(UInt8(ascii: ","))
+        JSONWriter.appendKey("entities", to: &out)
+        if job.spec.type.isBatch && !job.spec.subJobs.isEmpty {
+            // A batch parent shows only its sub-jobs (the SDK model: other fields are not returned).
+            out.append(contentsOf: "{\"sub_jobs\":[".utf8)
+            for (offset, sub) in job.subJobs.enumerated() {
+                if offset > 0 { out.append(UInt8(ascii: ",")) }
+                append(sub, at: now, to: &out)
+            }
+            out.append(contentsOf: "]}".utf8)
+        } else {
+            appendEntities(job.spec.entities, to: &out)
+        }
+        out.append(UInt8(ascii: ","))
+        JSONWriter.appendKey("job_id", to: &out)
+        JSONWriter.appendString(job.spec.id, to: &out)
+        out.append(UInt8(ascii: ","))
+        JSONWriter.appendKey("job_type", to: &out)
+        JSONWriter.appendString(job.spec.type.rawValue, to: &out)
+        out.append(UInt8(ascii: ","))
+        JSONWriter.appendKey("begin_time", to: &out)
+        appendTime(state.beginMs, to: &out)
+        out.append(UInt8(ascii: ","))
+        JSONWriter.appendKey("end_time", to: &out)
+        if let end = state.endMs { appendTime(end, to: &out) } else { out.append(contentsOf: "\"\"".utf8) }
+        out.append(UInt8(ascii: ","))
+        JSONWriter.appendKey("error_code", to: &out)
+        JSONWriter.appendOptional(state.errorCode, to: &out)
+        out.append(UInt8(ascii: ","))
+        JSONWriter.appendKey("fail_reason", to: &out)
+        JSONWriter.appendOptional(state.failReason, to: &out)
+        out.append(UInt8(ascii: "}"))
+    }
+
+    static func appendEntities(_ entities: Entities, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        var first = true
+        func separator() {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+        }
+        if let name = entities.name {
+            separator()
+            JSONWriter.appendKey("name", to: &out)
+            JSONWriter.appendString(name, to: &out)
+        }
+        if let size = entities.size {
+            separator()
+            JSONWriter.appendKey("size", to: &out)
+            out.append(contentsOf: String(size).utf8)
+        }
+        if let volumeID = entities.volumeID {
+            separator()
+            JSONWriter.appendKey("volume_id", to: &out)
+            JSONWriter.appendString(volumeID, to: &out)
+        }
+        if let volumeType = entities.volumeType {
+            separator()
+            JSONWriter.appendKey("volume_type", to: &out)
+            JSONWriter.appendString(volumeType, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    static func appendTime(_ ms: Int64, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        APITime.append(ms, to: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+}

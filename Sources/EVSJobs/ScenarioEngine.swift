@@ -1,0 +1,126 @@
+import Dispatch
+import Logging
+import Synchronization
+
+/// A status change of one job at one moment.
+public struct Transition: Sendable, Equatable, CustomStringConvertible {
+    public let jobID: String
+    public let projectID: String?
+    public let type: JobType
+    public let from: JobStatus
+    public let to: JobStatus
+    public let at: Int64
+
+    public var description: String { "\(jobID) \(from.rawValue) -> \(to.rawValue)" }
+}
+
+/// Announces each transition when it is due. States are computed on read from the clock, so
+/// the engine never changes what a reader sees; it exists so that a transition is logged (and,
+/// later, acted upon) at its time. One Dispatch timer serves every job: it is armed for the
+/// earliest due transition only, so a store of idle running jobs costs no CPU in between.
+public final class ScenarioEngine: @unchecked Sendable {
+    private struct Due: Comparable {
+        let at: Int64
+        let ref: JobRef
+        static func < (a: Due, b: Due) -> Bool { a.at < b.at }
+    }
+
+    private let store: JobStore
+    private let clock: any JobClock
+    private let logger: Logger
+    private let queue = DispatchQueue(label: "evs-jobs-mock.scenario-engine")
+    private let heap = Mutex(MinHeap<Due>())
+    /// Touched only on `queue`.
+    private var timer: DispatchSourceTimer?
+
+    public init(store: JobStore, clock: any JobClock, logger: Logger = Logger(label: "evs-jobs-mock.engine")) {
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Queues the transitions of stored jobs (and of their sub-jobs) that lie in the future.
+    public func track(_ refs: [JobRef]) {
+        let now = clock.now()
+        var due: [Due] = []
+        for ref in refs {
+            guard let job = store.job(ref) else { continue }
+            for at in job.transitionTimes where at > now { due.append(Due(at: at, ref: ref)) }
+            for (offset, sub) in job.subJobs.enumerated() {
+                let subRef = JobRef(index: ref.index, sub: Int32(offset))
+                for at in sub.transitionTimes where at > now { due.append(Due(at: at, ref: subRef)) }
+            }
+        }
+        heap.withLock { heap in
+            for entry in due { heap.push(entry) }
+        }
+        queue.async { self.rearm() }
+    }
+
+    /// The earliest queued transition, nil when none is left.
+    public var nextDue: Int64? {
+        heap.withLock { $0.min?.at }
+    }
+
+    /// Takes every transition due at or before `now` off the queue, oldest first.
+    public func processDue(now: Int64) -> [Transition] {
+        let due: [Due] = heap.withLock { heap in
+            var taken: [Due] = []
+            while let top = heap.min, top.at <= now {
+                _ = heap.pop()
+                taken.append(top)
+            }
+            return taken
+        }
+        return due.compactMap { entry in
+            guard let job = store.job(entry.ref) else { return nil }
+            let before = job.state(at: entry.at - 1).status
+            let after = job.state(at: entry.at).status
+            guard before != after else { return nil }
+            let projectID = store.job(JobRef(index: entry.ref.index, sub: -1))?.spec.projectID
+            return Transition(jobID: job.id, projectID: projectID, type: job.spec.type, from: before, to: after, at: entry.at)
+        }
+    }
+
+    /// Starts the timer that logs transitions as they fall due.
+    public func start() {
+        queue.async {
+            guard self.timer == nil else { return }
+            let timer = DispatchSource.makeTimerSource(queue: self.queue)
+            timer.setEventHandler { [weak self] in self?.fire() }
+            self.timer = timer
+            timer.resume()
+            self.rearm()
+        }
+    }
+
+    public func stop() {
+        queue.sync {
+            timer?.cancel()
+            timer = nil
+        }
+    }
+
+    private func fire() {
+        for transition in processDue(now: clock.now()) {
+            logger.debug("job \(transition.jobID) \(transition.from.rawValue) -> \(transition.to.rawValue)", metadata: [
+                "job_id": "\(transition.jobID)",
+                "job_type": "\(transition.type.rawValue)",
+                "project_id": "\(transition.projectID ?? "*")",
+                "due": "\(APITime.format(transition.at))",
+            ])
+        }
+        rearm()
+    }
+
+    /// Arms the timer for the earliest due transition, or not at all. Runs on `queue`.
+    private func rearm() {
+        guard let timer else { return }
+        guard let next = nextDue else {
+            timer.schedule(deadline: .distantFuture)
+            return
+        }
+        let delay = max(0, next - clock.now())
+        timer.schedule(deadline: .now() + .milliseconds(Int(delay)), leeway: .milliseconds(1))
+    }
+}

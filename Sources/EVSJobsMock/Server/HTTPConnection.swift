@@ -1,0 +1,156 @@
+import Dispatch
+import HTTP1
+import Logging
+import Sockets
+
+/// Speaks HTTP/1.1 on one connection: decodes requests as bytes arrive, answers them in order,
+/// keeps the connection alive or closes it, and enforces the request and idle timeouts.
+/// Everything here runs on the connection's serial queue.
+final class HTTPConnection: @unchecked Sendable {
+    private let connection: Connection
+    private let server: HTTPServer
+    private var decoder: RequestDecoder
+    private let timer: DispatchSourceTimer
+    /// When the first byte of the request being received arrived; nil between requests.
+    private var requestStarted: UInt64?
+    private var lastActivity: UInt64
+    private var timerDeadline: UInt64 = .max
+    /// A response with `Connection: close` has been queued; nothing more is read.
+    private var closing = false
+    private var stopping = false
+    /// Counted in the server's `requestsInProgress`.
+    private var counted = false
+
+    init(fd: Int32, server: HTTPServer) {
+        let queue = DispatchQueue(label: "evs-jobs-mock.connection", target: .global())
+        connection = Connection(fd: fd, queue: queue)
+        self.server = server
+        decoder = RequestDecoder(limits: server.options.limits)
+        timer = DispatchSource.makeTimerSource(queue: queue)
+        lastActivity = DispatchTime.now().uptimeNanoseconds
+    }
+
+    var queue: DispatchQueue { connection.queue }
+
+    func start() {
+        connection.onRead = { [self] bytes in received(bytes) }
+        connection.onEndOfInput = { [self] in endOfInput() }
+        connection.onClose = { [self] in
+            timer.cancel()
+            updateProgressCount(partial: false)
+            server.connectionClosed(self)
+        }
+        timer.setEventHandler { [unowned self] in timerFired() }
+        timer.resume()
+        connection.start()
+        armTimer(at: lastActivity + Self.nanos(server.options.idleTimeoutMs))
+    }
+
+    /// The server is stopping: close now if idle, else after the request in progress.
+    func beginShutdown() {
+        stopping = true
+        if !decoder.hasPartialRequest { connection.close() }
+    }
+
+    private func received(_ bytes: UnsafeRawBufferPointer) {
+        guard !closing else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        if !decoder.hasPartialRequest { requestStarted = now }
+        lastActivity = now
+        decoder.append(bytes)
+        var output: [UInt8] = []
+        while !closing {
+            do {
+                guard let request = try decoder.next() else { break }
+                respond(to: request, into: &output)
+                requestStarted = decoder.hasPartialRequest ? now : nil
+            } catch {
+                respond(to: error, into: &output)
+            }
+        }
+        connection.write(output)
+        updateProgressCount(partial: decoder.hasPartialRequest && !closing)
+        if closing {
+            connection.closeAfterWriting(linger: !stopping)
+        } else if let requestStarted {
+            armTimer(at: requestStarted + Self.nanos(server.options.requestTimeoutMs))
+        }
+    }
+
+    /// The peer half-closed: answer what it sent completely, then close.
+    private func updateProgressCount(partial: Bool) {
+        guard partial != counted else { return }
+        counted = partial
+        server.requestsInProgress.add(partial ? 1 : -1, ordering: .relaxed)
+    }
+
+    private func endOfInput() {
+        closing = true
+        connection.closeAfterWriting(linger: false)
+    }
+
+    private func respond(to request: HTTPRequest, into output: inout [UInt8]) {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let requestID = RequestID.next()
+        var response = server.responder.respond(to: request, requestID: requestID)
+        let keepAlive = request.keepAlive && !stopping
+        finish(&response, requestID: requestID, keepAlive: keepAlive, version: request.version)
+        ResponseEncoder.encode(response, headOnly: request.method == "HEAD", into: &output)
+        if !keepAlive { closing = true }
+        server.logAccess(method: request.method, target: request.target, status: response.status.code, started: started, requestID: requestID)
+    }
+
+    private func respond(to error: HTTPDecodeError, into output: inout [UInt8]) {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let requestID = RequestID.next()
+        var response = server.responder.respond(to: error, requestID: requestID)
+        finish(&response, requestID: requestID, keepAlive: false, version: .http1_1)
+        ResponseEncoder.encode(response, into: &output)
+        closing = true
+        server.logAccess(method: "-", target: "(\(error.reason))", status: response.status.code, started: started, requestID: requestID)
+    }
+
+    private func finish(_ response: inout HTTPResponse, requestID: String, keepAlive: Bool, version: HTTPVersion) {
+        response.headers.add("Date", HTTPDate.now())
+        response.headers.add("X-Request-Id", requestID)
+        if !keepAlive {
+            response.headers.add("Connection", "close")
+        } else if version == .http1_0 {
+            response.headers.add("Connection", "keep-alive")
+        }
+    }
+
+    // MARK: - Timeouts
+
+    /// One timer per connection, re-armed only when a deadline moves earlier; when it fires
+    /// it checks the current deadline and re-arms itself if that lies later.
+    private func armTimer(at deadline: UInt64) {
+        guard deadline < timerDeadline else { return }
+        timerDeadline = deadline
+        timer.schedule(deadline: DispatchTime(uptimeNanoseconds: deadline), leeway: .milliseconds(50))
+    }
+
+    private func timerFired() {
+        guard !connection.isClosed else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        timerDeadline = .max
+        if closing {
+            connection.close()  // the peer did not take the last response in time
+            return
+        }
+        if let requestStarted {
+            let deadline = requestStarted + Self.nanos(server.options.requestTimeoutMs)
+            guard now >= deadline else { return armTimer(at: deadline) }
+            var output: [UInt8] = []
+            respond(to: HTTPDecodeError(.requestTimeout, "request not complete within \(server.options.requestTimeoutMs) ms"), into: &output)
+            connection.write(output)
+            connection.closeAfterWriting(linger: false)
+            return
+        }
+        let deadline = lastActivity + Self.nanos(server.options.idleTimeoutMs)
+        guard now >= deadline else { return armTimer(at: deadline) }
+        connection.close()
+    }
+
+    private static func nanos(_ ms: Int) -> UInt64 { UInt64(max(0, ms)) * 1_000_000 }
+}

@@ -1,0 +1,27 @@
+import HTTP1
+
+/// What answers requests: the server asks it for a response to each request, and to each
+/// request it could not decode. The server adds `Date`, `X-Request-Id` and `Connection`.
+public protocol HTTPResponder: Sendable {
+    func respond(to request: HTTPRequest, requestID: String) -> HTTPResponse
+    func respond(to error: HTTPDecodeError, requestID: String) -> HTTPResponse
+}
+
+/// Timeouts and limits of the HTTP server.
+public struct HTTPServerOptions: Sendable {
+    public var host: String
+    public var port: UInt16
+    public var limits: DecoderLimits
+    /// A request whose head (and body) is not complete this long after its first byte gets 408.
+    public var requestTimeoutMs: Int
+    /// A keep-alive connection with nothing to do is closed after this long.
+    public var idleTimeoutMs: Int
+
+    public init(host: String = "127.0.0.1", port: UInt16 = 8080, limits: DecoderLimits = DecoderLimits(), requestTimeoutMs: Int = 10_000, idleTimeoutMs: Int = 60_000) {
+        self.host = host
+        self.port = port
+        self.limits = limits
+        self.requestTimeoutMs = requestTimeoutMs
+        self.idleTimeoutMs = idleTimeoutMs
+    }
+}

@@ -1,0 +1,105 @@
+import Dispatch
+import HTTP1
+import Logging
+import Sockets
+import Synchronization
+
+/// An HTTP/1.1 server on a non-blocking listening socket. Each connection has its own serial
+/// queue on the shared Dispatch pool; no thread ever blocks on a socket.
+public final class HTTPServer: Sendable {
+    public let options: HTTPServerOptions
+    let responder: any HTTPResponder
+    let logger: Logger
+    private let listener: Listener
+    private let state = Mutex(State())
+    /// Connections that hold part of a request; shutdown waits for them.
+    let requestsInProgress = Atomic<Int>(0)
+
+    private struct State {
+        var connections: [ObjectIdentifier: HTTPConnection] = [:]
+        var stopping = false
+        var whenEmpty: [@Sendable () -> Void] = []
+    }
+
+    /// Binds the listening socket; `address` then holds the real port.
+    public init(options: HTTPServerOptions, responder: any HTTPResponder, logger: Logger = Logger(label: "evs-jobs-mock.http")) throws(SocketError) {
+        self.options = options
+        self.responder = responder
+        self.logger = logger
+        listener = try Listener(host: options.host, port: options.port)
+    }
+
+    public var address: SocketAddress { listener.address }
+
+    /// The number of open connections.
+    public var connectionCount: Int { state.withLock { $0.connections.count } }
+
+    /// The number of connections holding a request that has begun to arrive but is not complete.
+    public var partialRequestCount: Int { requestsInProgress.load(ordering: .relaxed) }
+
+    public func start() {
+        listener.start { [self] fd in accepted(fd) }
+    }
+
+    /// Stops accepting, lets requests in progress finish, closes idle connections, and calls
+    /// `completion` once, when every connection is closed or `timeoutMs` has passed.
+    public func shutdown(timeoutMs: Int = 900, completion: @escaping @Sendable () -> Void) {
+        listener.stop()
+        let connections = state.withLock { state -> [HTTPConnection] in
+            state.stopping = true
+            state.whenEmpty.append(completion)
+            return Array(state.connections.values)
+        }
+        for connection in connections {
+            connection.queue.async { connection.beginShutdown() }
+        }
+        checkEmpty()
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(timeoutMs)) { [self] in
+            takeWaiters(onlyIfEmpty: false).forEach { $0() }
+        }
+    }
+
+    /// `shutdown` for async callers.
+    public func shutdown(timeoutMs: Int = 900) async {
+        await withCheckedContinuation { continuation in
+            shutdown(timeoutMs: timeoutMs) { continuation.resume() }
+        }
+    }
+
+    private func accepted(_ fd: Int32) {
+        let connection = HTTPConnection(fd: fd, server: self)
+        let accepted = state.withLock { state -> Bool in
+            guard !state.stopping else { return false }
+            state.connections[ObjectIdentifier(connection)] = connection
+            return true
+        }
+        connection.queue.async {
+            connection.start()
+            if !accepted { connection.beginShutdown() }
+        }
+    }
+
+    func connectionClosed(_ connection: HTTPConnection) {
+        state.withLock { _ = $0.connections.removeValue(forKey: ObjectIdentifier(connection)) }
+        checkEmpty()
+    }
+
+    private func checkEmpty() {
+        takeWaiters(onlyIfEmpty: true).forEach { $0() }
+    }
+
+    private func takeWaiters(onlyIfEmpty: Bool) -> [@Sendable () -> Void] {
+        state.withLock { state in
+            guard state.stopping, !onlyIfEmpty || state.connections.isEmpty else { return [] }
+            defer { state.whenEmpty = [] }
+            return state.whenEmpty
+        }
+    }
+
+    func logAccess(method: String, target: String, status: Int, started: UInt64, requestID: String) {
+        guard logger.logLevel <= .info else { return }
+        let micros = (DispatchTime.now().uptimeNanoseconds - started) / 1000
+        let duration = "\(micros / 1000).\(String(micros % 1000 + 1000).dropFirst())ms"
+        logger.info("\(method) \(target) \(status) \(duration)", metadata: ["request_id": "\(requestID)"])
+    }
+}

@@ -1,0 +1,108 @@
+/// An HTTP version as it appeared on the request line.
+public struct HTTPVersion: Sendable, Hashable, CustomStringConvertible {
+    public let major: Int
+    public let minor: Int
+
+    public init(major: Int, minor: Int) {
+        self.major = major
+        self.minor = minor
+    }
+
+    public static let http1_0 = HTTPVersion(major: 1, minor: 0)
+    public static let http1_1 = HTTPVersion(major: 1, minor: 1)
+
+    public var description: String { "HTTP/\(major).\(minor)" }
+}
+
+/// One decoded request.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    /// The request target as sent (origin-form or absolute-form).
+    public var target: String
+    /// The path part of the target, still percent-encoded.
+    public var path: String
+    /// What follows `?` in the target, if anything.
+    public var query: String?
+    public var version: HTTPVersion
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(
+        method: String, target: String, version: HTTPVersion = .http1_1,
+        headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []
+    ) {
+        self.method = method
+        self.target = target
+        self.version = version
+        self.headers = headers
+        self.body = body
+        (self.path, self.query) = HTTPRequest.split(target: target)
+    }
+
+    /// Whether the connection stays open after the response (RFC 9112 §9.3).
+    public var keepAlive: Bool {
+        let tokens = headers.tokens("Connection")
+        if tokens.contains("close") { return false }
+        if version == .http1_0 { return tokens.contains("keep-alive") }
+        return true
+    }
+
+    /// Splits a target into path and query; absolute-form loses its scheme and authority.
+    static func split(target: String) -> (path: String, query: String?) {
+        var rest = Substring(target)
+        for scheme in ["http://", "https://"] where rest.lowercasedASCII().hasPrefix(scheme) {
+            rest = rest.dropFirst(scheme.count)
+            if let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) {
+                rest = rest[slash...]
+            } else {
+                rest = ""
+            }
+            if !rest.hasPrefix("/") { rest = "/" + rest }
+            break
+        }
+        if let mark = rest.firstIndex(of: "?") {
+            return (String(rest[..<mark]), String(rest[rest.index(after: mark)...]))
+        }
+        return (String(rest), nil)
+    }
+}
+
+/// Splits a percent-encoded path into decoded segments; nil if an escape is malformed.
+/// `/v1/p/jobs/` gives `["v1", "p", "jobs", ""]`.
+public func decodePathSegments(_ path: String) -> [String]? {
+    guard path.hasPrefix("/") else { return nil }
+    var segments: [String] = []
+    for raw in path.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
+        guard let decoded = percentDecode(raw) else { return nil }
+        segments.append(decoded)
+    }
+    return segments
+}
+
+func percentDecode<Bytes: Collection>(_ bytes: Bytes) -> String? where Bytes.Element == UInt8 {
+    guard bytes.contains(UInt8(ascii: "%")) else { return String(decoding: bytes, as: UTF8.self) }
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count)
+    var iterator = bytes.makeIterator()
+    while let byte = iterator.next() {
+        if byte == UInt8(ascii: "%") {
+            guard let hi = iterator.next().flatMap(hexValue), let lo = iterator.next().flatMap(hexValue) else {
+                return nil
+            }
+            out.append(hi << 4 | lo)
+        } else {
+            out.append(byte)
+        }
+    }
+    return String(validating: out, as: UTF8.self)
+}
+
+@inline(__always)
+func hexValue(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+    default: return nil
+    }
+}

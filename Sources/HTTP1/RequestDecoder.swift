@@ -1,0 +1,325 @@
+/// Turns bytes into requests, incrementally: feed whatever arrived, then take requests out with
+/// `next()` until it returns nil. Pipelined requests come out in order. After an error the
+/// decoder stays failed: answer with the error's status and close (RFC 9112 §9.6).
+public struct RequestDecoder: Sendable {
+    public let limits: DecoderLimits
+
+    private var buffer: [UInt8] = []
+    /// First byte not yet consumed.
+    private var start = 0
+    /// Where the scan of the current line resumes (absolute index into `buffer`).
+    private var scanned = 0
+    private var state = State.head
+    private var failure: HTTPDecodeError?
+    /// The request whose head is decoded and whose body is being collected.
+    private var partial: HTTPRequest?
+
+    private enum State: Sendable, Equatable {
+        case head
+        case fixedBody(remaining: Int)
+        case chunkSize
+        case chunkData(remaining: Int)
+        case chunkDataEnd
+        case trailers(bytes: Int)
+    }
+
+    /// Longest chunk-size line, extensions included.
+    static let maxChunkLine = 1024
+
+    public init(limits: DecoderLimits = DecoderLimits()) {
+        self.limits = limits
+    }
+
+    /// True while part of a request has arrived but not all of it.
+    public var hasPartialRequest: Bool {
+        partial != nil || start < buffer.count
+    }
+
+    public mutating func append<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        if start == buffer.count {
+            buffer.removeAll(keepingCapacity: buffer.capacity <= 64 * 1024)
+            start = 0
+            scanned = 0
+        } else if start > 64 * 1024 {
+            buffer.removeFirst(start)
+            scanned = max(0, scanned - start)
+            start = 0
+        }
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// The next complete request, nil if more bytes are needed.
+    public mutating func next() throws(HTTPDecodeError) -> HTTPRequest? {
+        if let failure { throw failure }
+        do {
+            return try step()
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    private mutating func step() throws(HTTPDecodeError) -> HTTPRequest? {
+        while true {
+            switch state {
+            case .head:
+                guard let headEnd = try findHeadEnd() else { return nil }
+                let request = try parseHead(buffer[start..<headEnd])
+                start = headEnd + 4
+                scanned = start
+                try beginBody(request)
+            case .fixedBody(let remaining):
+                let available = min(remaining, buffer.count - start)
+                partial?.body.append(contentsOf: buffer[start..<start + available])
+                start += available
+                if available < remaining {
+                    state = .fixedBody(remaining: remaining - available)
+                    return nil
+                }
+                return finish()
+            case .chunkSize:
+                guard let lineEnd = try findLineEnd(limit: Self.maxChunkLine, tooLong: .bad("chunk size line too long")) else {
+                    return nil
+                }
+                let size = try parseChunkSize(buffer[start..<lineEnd])
+                start = lineEnd + 2
+                scanned = start
+                if size == 0 {
+                    state = .trailers(bytes: 0)
+                } else {
+                    guard (partial?.body.count ?? 0) + size <= limits.maxBodyBytes else {
+                        throw HTTPDecodeError(.contentTooLarge, "body larger than \(limits.maxBodyBytes) bytes")
+                    }
+                    state = .chunkData(remaining: size)
+                }
+            case .chunkData(let remaining):
+                let available = min(remaining, buffer.count - start)
+                partial?.body.append(contentsOf: buffer[start..<start + available])
+                start += available
+                if available < remaining {
+                    state = .chunkData(remaining: remaining - available)
+                    return nil
+                }
+                state = .chunkDataEnd
+            case .chunkDataEnd:
+                guard buffer.count - start >= 2 else { return nil }
+                guard buffer[start] == 13, buffer[start + 1] == 10 else { throw .bad("chunk data not followed by CRLF") }
+                start += 2
+                scanned = start
+                state = .chunkSize
+            case .trailers(let bytes):
+                guard let lineEnd = try findLineEnd(limit: limits.maxHeadBytes - bytes, tooLong: HTTPDecodeError(.headerFieldsTooLarge, "trailer section too large")) else {
+                    return nil
+                }
+                let isEmpty = lineEnd == start
+                let used = bytes + lineEnd + 2 - start
+                if !isEmpty, case .none = fieldLine(buffer[start..<lineEnd]) {
+                    throw .bad("malformed trailer field")
+                }
+                start = lineEnd + 2
+                scanned = start
+                if isEmpty { return finish() }
+                state = .trailers(bytes: used)
+            }
+        }
+    }
+
+    private mutating func finish() -> HTTPRequest? {
+        state = .head
+        defer { partial = nil }
+        return partial
+    }
+
+    // MARK: - Head
+
+    /// Index of the CRLFCRLF that ends the head, scanning only bytes not seen before.
+    private mutating func findHeadEnd() throws(HTTPDecodeError) -> Int? {
+        // RFC 9112 §2.2: ignore empty lines received before the request line.
+        while scanned == start, buffer.count - start >= 2, buffer[start] == 13, buffer[start + 1] == 10 {
+            start += 2
+            scanned = start
+        }
+        if start < buffer.count, !isTokenByte(buffer[start]), buffer[start] != 13 {
+            throw .bad("request does not start with a method")
+        }
+        var index = max(scanned, start)
+        while index < buffer.count {
+            let byte = buffer[index]
+            if byte == 10 {
+                // RFC 9112 §2.2: a bare LF is not a line end here; refuse it rather than guess.
+                guard index > start, buffer[index - 1] == 13 else { throw .bad("bare LF in request head") }
+                if index - start >= 3, buffer[index - 2] == 10, buffer[index - 3] == 13 {
+                    let end = index - 3
+                    guard end - start + 4 <= limits.maxHeadBytes else { throw tooLargeHead }
+                    return end
+                }
+            } else if byte == 0 {
+                throw .bad("NUL byte in request head")
+            } else if index > start, buffer[index - 1] == 13 {
+                throw .bad("bare CR in request head")
+            }
+            index += 1
+        }
+        scanned = index
+        guard buffer.count - start <= limits.maxHeadBytes else { throw tooLargeHead }
+        return nil
+    }
+
+    private var tooLargeHead: HTTPDecodeError {
+        HTTPDecodeError(.headerFieldsTooLarge, "request line and headers larger than \(limits.maxHeadBytes) bytes")
+    }
+
+    private func parseHead(_ head: ArraySlice<UInt8>) throws(HTTPDecodeError) -> HTTPRequest {
+        var lines = head.split(separator: 13, omittingEmptySubsequences: false).makeIterator()
+        guard let requestLine = lines.next() else { throw .bad("empty request") }
+        let (method, target, version) = try parseRequestLine(requestLine)
+        var headers = HTTPHeaders()
+        while let rawLine = lines.next() {
+            let line = rawLine.dropFirst()  // the LF of the CRLF that ended the previous line
+            guard let first = line.first else { throw .bad("empty header line") }
+            if first == 32 || first == 9 { throw .bad("obsolete line folding in header") }
+            guard let field = fieldLine(line) else { throw .bad("malformed header field") }
+            headers.add(field.name, field.value)
+        }
+        return HTTPRequest(method: method, target: target, version: version, headers: headers)
+    }
+
+    private func parseRequestLine(_ line: ArraySlice<UInt8>) throws(HTTPDecodeError) -> (String, String, HTTPVersion) {
+        let parts = line.split(separator: 32, omittingEmptySubsequences: false)
+        guard parts.count == 3 else { throw .bad("malformed request line") }
+        let method = parts[0], target = parts[1], version = parts[2]
+        guard !method.isEmpty, method.allSatisfy(isTokenByte) else { throw .bad("malformed method") }
+        guard !target.isEmpty, target.allSatisfy({ $0 > 32 && $0 < 127 }) else { throw .bad("malformed request target") }
+        let targetString = String(decoding: target, as: UTF8.self)
+        let methodString = String(decoding: method, as: UTF8.self)
+        guard isAcceptedTargetForm(targetString, method: methodString) else { throw .bad("unsupported request target form") }
+        return (methodString, targetString, try parseVersion(version))
+    }
+
+    private func isAcceptedTargetForm(_ target: String, method: String) -> Bool {
+        if target.hasPrefix("/") { return true }
+        if target == "*" { return method == "OPTIONS" }
+        let lower = target.lowercasedASCII()
+        return lower.hasPrefix("http://") || lower.hasPrefix("https://")
+    }
+
+    private func parseVersion(_ bytes: ArraySlice<UInt8>) throws(HTTPDecodeError) -> HTTPVersion {
+        // RFC 9112 §2.3: HTTP-version = "HTTP/" DIGIT "." DIGIT
+        let v = Array(bytes)
+        guard v.count == 8, v[0...4].elementsEqual("HTTP/".utf8), v[6] == UInt8(ascii: "."),
+            let major = digitValue(v[5]), let minor = digitValue(v[7])
+        else { throw .bad("malformed HTTP version") }
+        guard major == 1 else { throw HTTPDecodeError(.versionNotSupported, "HTTP/\(major).\(minor) is not supported") }
+        // RFC 9110 §6.2: a later 1.x minor version is answered as the highest one we speak.
+        return minor == 0 ? .http1_0 : .http1_1
+    }
+
+    // MARK: - Body framing (RFC 9112 §6)
+
+    private mutating func beginBody(_ request: HTTPRequest) throws(HTTPDecodeError) {
+        let hosts = request.headers.values("Host")
+        if request.version == .http1_1, hosts.isEmpty { throw .bad("HTTP/1.1 request without Host") }
+        if hosts.count > 1 { throw .bad("more than one Host header") }
+
+        let lengths = request.headers.values("Content-Length")
+        let codings = request.headers.tokens("Transfer-Encoding")
+        let hasTransferEncoding = !request.headers.values("Transfer-Encoding").isEmpty
+        partial = request
+        if hasTransferEncoding {
+            // RFC 9112 §6.1: both framings at once is a smuggling risk; refuse.
+            if !lengths.isEmpty { throw .bad("both Content-Length and Transfer-Encoding") }
+            if request.version == .http1_0 { throw .bad("Transfer-Encoding in an HTTP/1.0 request") }
+            guard codings.last == "chunked" else { throw .bad("chunked is not the final transfer coding") }
+            guard codings.count == 1 else { throw HTTPDecodeError(.notImplemented, "transfer coding not supported") }
+            state = .chunkSize
+            return
+        }
+        guard !lengths.isEmpty else {
+            state = .fixedBody(remaining: 0)
+            return
+        }
+        var length: Int?
+        for value in lengths.flatMap({ $0.split(separator: ",", omittingEmptySubsequences: false) }) {
+            let this = try parseContentLength(value.trimmingOWS())
+            if let length, length != this { throw .bad("conflicting Content-Length values") }
+            length = this
+        }
+        let size = length ?? 0
+        guard size <= limits.maxBodyBytes else {
+            throw HTTPDecodeError(.contentTooLarge, "body larger than \(limits.maxBodyBytes) bytes")
+        }
+        partial?.body.reserveCapacity(size)
+        state = .fixedBody(remaining: size)
+    }
+
+    private func parseContentLength(_ text: Substring) throws(HTTPDecodeError) -> Int {
+        guard !text.isEmpty, text.utf8.allSatisfy({ digitValue($0) != nil }) else { throw .bad("malformed Content-Length") }
+        var value = 0
+        for byte in text.utf8 {
+            let (times, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times.addingReportingOverflow(Int(byte - 48))
+            if o1 || o2 { throw HTTPDecodeError(.contentTooLarge, "body larger than \(limits.maxBodyBytes) bytes") }
+            value = sum
+        }
+        return value
+    }
+
+    private func parseChunkSize(_ line: ArraySlice<UInt8>) throws(HTTPDecodeError) -> Int {
+        let sizePart = line.prefix { $0 != UInt8(ascii: ";") }
+        guard !sizePart.isEmpty else { throw .bad("malformed chunk size") }
+        var size = 0
+        for byte in sizePart {
+            guard let digit = hexValue(byte) else { throw .bad("malformed chunk size") }
+            guard size <= limits.maxBodyBytes else {
+                throw HTTPDecodeError(.contentTooLarge, "body larger than \(limits.maxBodyBytes) bytes")
+            }
+            size = size << 4 | Int(digit)
+        }
+        return size
+    }
+
+    /// Index of the CR of the next CRLF from `start`, nil if it has not arrived yet.
+    private mutating func findLineEnd(limit: Int, tooLong: HTTPDecodeError) throws(HTTPDecodeError) -> Int? {
+        var index = max(scanned, start)
+        while index < buffer.count {
+            if buffer[index] == 10 {
+                guard index > start, buffer[index - 1] == 13 else { throw .bad("bare LF in chunked framing") }
+                return index - 1
+            }
+            index += 1
+        }
+        scanned = index
+        if buffer.count - start > limit { throw tooLong }
+        return nil
+    }
+}
+
+/// `name: value` with the value's OWS trimmed; nil if the line is not a valid field (RFC 9112 §5).
+func fieldLine(_ line: ArraySlice<UInt8>) -> (name: String, value: String)? {
+    guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+    let name = line[line.startIndex..<colon]
+    // RFC 9112 §5.1: no white space between the field name and the colon.
+    guard !name.isEmpty, name.allSatisfy(isTokenByte) else { return nil }
+    var value = line[(colon + 1)...]
+    while let c = value.first, c == 32 || c == 9 { value.removeFirst() }
+    while let c = value.last, c == 32 || c == 9 { value.removeLast() }
+    // RFC 9110 §5.5: field values are VCHAR, SP, HTAB and obs-text; other controls are refused.
+    guard value.allSatisfy({ $0 == 9 || ($0 >= 32 && $0 != 127) }) else { return nil }
+    return (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
+}
+
+/// RFC 9110 §5.6.2 tchar.
+@inline(__always)
+func isTokenByte(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+        return true
+    default:
+        return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+    }
+}
+
+@inline(__always)
+func digitValue(_ byte: UInt8) -> Int? {
+    byte >= 48 && byte <= 57 ? Int(byte - 48) : nil
+}

@@ -1,0 +1,42 @@
+/// A response to encode. `Content-Length` is written by the encoder, never stored here.
+public struct HTTPResponse: Sendable {
+    public var status: HTTPStatus
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(status: HTTPStatus, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// Writes responses as HTTP/1.1 bytes.
+public enum ResponseEncoder {
+    /// Appends `response` to `buffer`. With `headOnly` (a HEAD request) the headers, including
+    /// `Content-Length`, are those of the full response and the body is left out (RFC 9110 §9.3.2).
+    public static func encode(_ response: HTTPResponse, headOnly: Bool = false, into buffer: inout [UInt8]) {
+        buffer.reserveCapacity(buffer.count + 160 + response.body.count)
+        buffer.append(contentsOf: "HTTP/1.1 \(response.status.code) \(response.status.reason)\r\n".utf8)
+        for field in response.headers.fields {
+            buffer.append(contentsOf: field.name.utf8)
+            buffer.append(contentsOf: ": ".utf8)
+            buffer.append(contentsOf: field.value.utf8)
+            buffer.append(contentsOf: "\r\n".utf8)
+        }
+        // RFC 9110 §8.6: no Content-Length on 1xx and 204 responses.
+        if response.status.code >= 200 && response.status.code != 204 {
+            buffer.append(contentsOf: "Content-Length: \(response.body.count)\r\n".utf8)
+        }
+        buffer.append(contentsOf: "\r\n".utf8)
+        if !headOnly {
+            buffer.append(contentsOf: response.body)
+        }
+    }
+
+    public static func encode(_ response: HTTPResponse, headOnly: Bool = false) -> [UInt8] {
+        var buffer: [UInt8] = []
+        encode(response, headOnly: headOnly, into: &buffer)
+        return buffer
+    }
+}

@@ -1,0 +1,133 @@
+import ArgumentParser
+import Dispatch
+import EVSJobs
+import EVSJobsMock
+import Logging
+import Sockets
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct EVSJobsMockCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evs-jobs-mock",
+        abstract: "A test double for the EVS asynchronous job API: GET /v1/{project_id}/jobs/{job_id}.",
+        discussion: """
+            Jobs come from fixture files and move from INIT through RUNNING to SUCCESS or FAIL on \
+            their scenario's timer. Each option can also be set by an environment variable; a flag \
+            wins over its variable. On start the server prints one line, e.g. \
+            "listening on http://127.0.0.1:8080". SIGTERM or SIGINT stops it: requests in flight \
+            finish, then it exits 0.
+            """
+    )
+
+    @Option(help: "Address to listen on: 127.0.0.1, 0.0.0.0, ::1, :: or a host name. [env: EVS_MOCK_HOST] (default: 127.0.0.1)")
+    var host: String?
+
+    @Option(help: "TCP port; 0 picks a free one and the start-up line names it. [env: EVS_MOCK_PORT] (default: 8080)")
+    var port: Int?
+
+    @Option(
+        name: .customLong("fixtures"),
+        help: ArgumentHelp(
+            "A fixture file, or a directory whose *.json files load in name order. Repeatable. Without it the built-in default set loads. [env: EVS_MOCK_FIXTURES, paths separated by ':']",
+            valueName: "path"))
+    var fixtures: [String] = []
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical. info logs one line per request; debug also logs every job transition. [env: EVS_MOCK_LOG_LEVEL] (default: info)")
+    var logLevel: String?
+
+    func validate() throws {
+        _ = try settings()
+    }
+
+    private func settings() throws -> Settings {
+        do {
+            return try Settings(flags: Settings.Flags(host: host, port: port, fixtures: fixtures, logLevel: logLevel), environment: processEnvironment())
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func run() throws {
+        let settings = try settings()
+        let level = settings.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "evs-jobs-mock")
+        signal(SIGPIPE, SIG_IGN)
+
+        let server: MockServer
+        do {
+            let sources = try settings.fixtures.isEmpty ? nil : FixtureLoader.read(paths: settings.fixtures)
+            server = try MockServer(MockServer.Configuration(
+                http: HTTPServerOptions(host: settings.host, port: settings.port),
+                fixtures: sources,
+                logger: logger))
+        } catch let error as FixtureError {
+            for problem in error.problems { printError("fixture error: \(problem)") }
+            printError("nothing was loaded; fix the fixtures above and start again")
+            Glibc.exit(2)
+        } catch {
+            printError("cannot listen on \(settings.host):\(settings.port): \(error)")
+            Glibc.exit(1)
+        }
+        server.start()
+        logger.info("serving \(server.store.count) jobs from \(settings.fixtures.isEmpty ? "the built-in fixtures" : settings.fixtures.joined(separator: ", "))")
+        print("listening on \(server.baseURL)")
+        fflush(nil)
+        let signals = Self.stopOnSignals(server, logger: logger)
+        withExtendedLifetime(signals) { dispatchMain() }
+    }
+
+    /// SIGTERM and SIGINT: stop accepting, finish what is in flight, exit 0 within a second.
+    /// A second signal exits at once.
+    private static func stopOnSignals(_ server: MockServer, logger: Logger) -> [any DispatchSourceSignal] {
+        [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
+            let stopping = SignalState()
+            source.setEventHandler {
+                guard stopping.begin() else { Glibc.exit(0) }
+                logger.info("signal \(number): stopping")
+                server.shutdown(timeoutMs: 900) { Glibc.exit(0) }
+            }
+            source.resume()
+            return source
+        }
+    }
+}
+
+/// Whether a stop has begun; touched only on the main queue.
+private final class SignalState: @unchecked Sendable {
+    private var started = false
+
+    func begin() -> Bool {
+        defer { started = true }
+        return !started
+    }
+}
+
+/// The process environment as a dictionary.
+private func processEnvironment() -> [String: String] {
+    var result: [String: String] = [:]
+    var entry = environ
+    while let pointer = entry.pointee {
+        let text = String(cString: pointer)
+        if let equals = text.firstIndex(of: "=") {
+            result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+        }
+        entry += 1
+    }
+    return result
+}
+
+private func printError(_ message: String) {
+    let line = Array("evs-jobs-mock: \(message)\n".utf8)
+    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}

@@ -1,0 +1,216 @@
+import EVSJobs
+import Foundation
+import Testing
+
+/// §4 of the server: keep-alive, pipelining, limits, timeouts and misbehaving peers.
+@Suite struct ConnectionTests {
+    static let running = "/v1/p/jobs/4010a32d535527910153552b492c0002"
+    static let batch = "/v1/p/jobs/21917a8d52a19b040152a9f2f1eb003e"
+
+    @Test func http11KeepsTheConnectionAlive() async throws {
+        try await withServer { _, port in
+            let client = try RawClient(port: port)
+            for _ in 0..<3 {
+                try client.send(get(Self.running))
+                let response = try client.response()
+                #expect(response.status == 200)
+                #expect(response.header("Connection") == nil)
+            }
+        }
+    }
+
+    @Test func connectionCloseIsHonoured() async throws {
+        try await withServer { _, port in
+            let client = try RawClient(port: port)
+            try client.send(get(Self.running, extra: "Connection: close\r\n"))
+            let response = try client.response()
+            #expect(response.status == 200)
+            #expect(response.header("Connection") == "close")
+            #expect(client.closedByPeer())
+        }
+    }
+
+    @Test func http10ClosesUnlessAskedToKeepAlive() async throws {
+        try await withServer { _, port in
+            let plain = try RawClient(port: port)
+            try plain.send("GET \(Self.running) HTTP/1.0\r\n\r\n")
+            #expect(try plain.response().status == 200)
+            #expect(plain.closedByPeer())
+
+            let kept = try RawClient(port: port)
+            for _ in 0..<2 {
+                try kept.send("GET \(Self.running) HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+                let response = try kept.response()
+                #expect(response.status == 200)
+                #expect(response.header("Connection") == "keep-alive")
+            }
+        }
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
+        try await withServer { _, port in
+            let client = try RawClient(port: port)
+            try client.send(get(Self.running) + get("/nowhere") + get(Self.batch) + get("/v1/p/jobs/"))
+            #expect(try client.response().text.contains("4010a32d535527910153552b492c0002"))
+            #expect(try client.response().status == 404)
+            #expect(try client.response().text.contains("batchCreateVolume"))
+            #expect(try client.response().status == 400)
+        }
+    }
+
+    @Test func requestSentOneByteAtATimeIsAnswered() async throws {
+        try await withServer { _, port in
+            let client = try RawClient(port: port)
+            for byte in Array(get(Self.running).utf8) {
+                try client.send([byte])
+            }
+            #expect(try client.response().status == 200)
+        }
+    }
+
+    @Test func bodiesByLengthAndChunkedAreRead() async throws {
+        try await withServer { _, port in
+            let client = try RawClient(port: port)
+            try client.send("GET \(Self.running) HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
+            #expect(try client.response().status == 200)
+            try client.send("GET \(Self.running) HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+            #expect(try client.response().status == 200)
+            try client.send(get(Self.batch))
+            #expect(try client.response().status == 200)
+        }
+    }
+
+    /// Each malformed request gets its status, the connection closes, and the server goes on.
+    @Test(arguments: [
+        ("GET /x HTTP/1.1\r\n\r\n", 400),  // no Host
+        ("GET  /x HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        ("GET /x HTTP/1.1\r\nHost x\r\n\r\n", 400),
+        ("GET /x HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", 400),
+        ("GET /x HTTP/1.1\nHost: x\n\n", 400),
+        ("GET /x HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
+        ("GET /x HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 400),
+        ("GET /x HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n", 413),
+        ("GET /x HTTP/2.0\r\nHost: x\r\n\r\n", 505),
+        ("\u{16}\u{03}\u{01}\u{02}\u{00}", 400),
+    ])
+    func malformedRequestsGetTheirStatus(request: String, status: Int) async throws {
+        try await withServer { _, port in
+            let client = try RawClient(port: port)
+            try client.send(request)
+            let response = try client.response()
+            #expect(response.status == status)
+            #expect(response.header("Connection") == "close")
+            #expect(try (response.json() as? [String: Any])?["error"] != nil)
+            #expect(client.closedByPeer())
+            let other = try RawClient(port: port)
+            try other.send(get(Self.running))
+            #expect(try other.response().status == 200)
+        }
+    }
+
+    @Test func oversizedHeadIs431() async throws {
+        try await withServer { _, port in
+            let client = try RawClient(port: port)
+            try client.send("GET \(Self.running) HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 17 * 1024))\r\n\r\n")
+            #expect(try client.response().status == 431)
+            #expect(client.closedByPeer())
+        }
+    }
+
+    @Test func oversizedChunkedBodyIs413() async throws {
+        try await withServer { _, port in
+            let client = try RawClient(port: port)
+            try client.send("POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n200000\r\n")
+            #expect(try client.response().status == 413)
+        }
+    }
+
+    @Test func incompleteRequestTimesOutWith408() async throws {
+        try await withServer(requestTimeoutMs: 200) { _, port in
+            let client = try RawClient(port: port)
+            try client.send("GET \(Self.running) HTTP/1.1\r\nHost: x\r\n")
+            let response = try client.response()
+            #expect(response.status == 408)
+            #expect(client.closedByPeer())
+        }
+    }
+
+    @Test func idleKeepAliveConnectionIsClosed() async throws {
+        try await withServer(idleTimeoutMs: 200) { server, port in
+            let client = try RawClient(port: port)
+            try client.send(get(Self.running))
+            #expect(try client.response().status == 200)
+            #expect(client.closedByPeer())
+        }
+    }
+
+    @Test func halfClosedClientStillGetsItsAnswers() async throws {
+        try await withServer { _, port in
+            let client = try RawClient(port: port)
+            try client.send(get(Self.running) + get(Self.batch))
+            client.shutdownWrite()
+            #expect(try client.response().status == 200)
+            #expect(try client.response().status == 200)
+            #expect(client.closedByPeer())
+        }
+    }
+
+    @Test func resetMidRequestCostsOnlyThatConnection() async throws {
+        try await withServer { server, port in
+            let steady = try RawClient(port: port)
+            try steady.send(get(Self.running))
+            #expect(try steady.response().status == 200)
+            for _ in 0..<20 {
+                let rude = try RawClient(port: port)
+                try rude.send("GET \(Self.running) HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\npartial")
+                rude.reset()
+                try steady.send(get(Self.batch))
+                #expect(try steady.response().status == 200)
+            }
+            let fresh = try RawClient(port: port)
+            try fresh.send(get(Self.running))
+            #expect(try fresh.response().status == 200)
+        }
+    }
+
+    @Test func manyClientsAtOnceAreAllServed() async throws {
+        try await withServer { _, port in
+            let results = await withTaskGroup(of: Int.self) { group in
+                for _ in 0..<16 {
+                    group.addTask {
+                        var ok = 0
+                        guard let client = try? RawClient(port: port) else { return 0 }
+                        for _ in 0..<50 {
+                            guard (try? client.send(get(Self.batch))) != nil, let response = try? client.response() else { break }
+                            if response.status == 200 { ok += 1 }
+                        }
+                        return ok
+                    }
+                }
+                return await group.reduce(0, +)
+            }
+            #expect(results == 16 * 50)
+        }
+    }
+
+    @Test func shutdownClosesIdleConnectionsAndFinishesRequestsInFlight() async throws {
+        let server = try makeServer()
+        let port = server.http.address.port
+        let idle = try RawClient(port: port)
+        let busy = try RawClient(port: port)
+        try idle.send(get(Self.running))
+        #expect(try idle.response().status == 200)
+        try busy.send("GET \(Self.running) HTTP/1.1\r\n")
+        // The request's first bytes must have reached the server before it stops.
+        #expect(try await waitUntil { server.http.partialRequestCount == 1 })
+        async let stopped: Void = server.shutdown(timeoutMs: 3000)
+        #expect(idle.closedByPeer())
+        try busy.send("Host: x\r\n\r\n")
+        let response = try busy.response()
+        #expect(response.status == 200)
+        #expect(response.header("Connection") == "close")
+        await stopped
+        #expect(server.http.connectionCount == 0)
+        #expect(throws: (any Error).self) { try RawClient(port: port) }
+    }
+}

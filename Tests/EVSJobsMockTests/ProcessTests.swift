@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+/// The built binary, started as a user would: start-up line, fixture errors, signals.
+@Suite struct ProcessTests {
+    /// `evs-jobs-mock` sits beside the test bundle in the build folder.
+    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        .deletingLastPathComponent().appendingPathComponent("evs-jobs-mock")
+
+    struct Running {
+        let process: Process
+        let stdout: Pipe
+        let stderr: Pipe
+    }
+
+    static func launch(_ arguments: [String], environment: [String: String] = [:]) throws -> Running {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("EVS_MOCK_") }
+        env.merge(environment) { $1 }
+        process.environment = env
+        let stdout = Pipe(), stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        return Running(process: process, stdout: stdout, stderr: stderr)
+    }
+
+    /// Reads the first line the server prints and returns the port it names.
+    static func listeningPort(_ running: Running) throws -> UInt16 {
+        var line = Data()
+        while !line.contains(10) {
+            let chunk = running.stdout.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(text.hasPrefix("listening on http://127.0.0.1:"))
+        return try #require(text.split(separator: ":").last.flatMap { UInt16($0) })
+    }
+
+    @Test func startsOnDefaultFixturesAndStopsOnSigterm() throws {
+        let running = try Self.launch(["--port", "0", "--log-level", "warning"])
+        let port = try Self.listeningPort(running)
+        #expect(port != 0)
+        let client = try RawClient(port: port)
+        try client.send(get("/v1/p/jobs/4010a32d535527910153552b492c0002"))
+        #expect(try client.response().status == 200)
+        let started = ContinuousClock.now
+        running.process.terminate()  // SIGTERM
+        running.process.waitUntilExit()
+        let elapsed = ContinuousClock.now - started
+        #expect(running.process.terminationReason == .exit)
+        #expect(running.process.terminationStatus == 0)
+        print("SIGTERM to exit: \(elapsed)")
+    }
+
+    @Test func badFixtureStopsStartUpWithExitCode2() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).json")
+        try #"{"jobs": [{"job_type": "createVolume", "scenario": {"running_ms": -5}}, {"job_type": "nope"}]}"#.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let running = try Self.launch(["--port", "0", "--fixtures", repositoryRoot.appendingPathComponent("fixtures/default").path, "--fixtures", file.path])
+        running.process.waitUntilExit()
+        #expect(running.process.terminationStatus == 2)
+        let stdout = String(decoding: running.stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: running.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(!stdout.contains("listening"))
+        #expect(stderr.contains("\(file.path): jobs[0].scenario.running_ms: must be a whole number of milliseconds"))
+        #expect(stderr.contains("\(file.path): jobs[1].job_type: must be one of"))
+    }
+
+    @Test func environmentVariablesConfigureAndFlagsWin() throws {
+        let running = try Self.launch(
+            ["--host", "127.0.0.1"],
+            environment: ["EVS_MOCK_HOST": "192.0.2.1", "EVS_MOCK_PORT": "0", "EVS_MOCK_LOG_LEVEL": "error",
+                          "EVS_MOCK_FIXTURES": repositoryRoot.appendingPathComponent("fixtures/examples").path])
+        let port = try Self.listeningPort(running)
+        let client = try RawClient(port: port)
+        try client.send(get("/v1/team-a/jobs/examples-team-a-create"))
+        #expect(try client.response().status == 200)
+        running.process.interrupt()  // SIGINT
+        running.process.waitUntilExit()
+        #expect(running.process.terminationStatus == 0)
+    }
+
+    @Test func helpNamesEveryOptionAndVariable() throws {
+        let running = try Self.launch(["--help"])
+        running.process.waitUntilExit()
+        let help = String(decoding: running.stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        for word in ["--host", "--port", "--fixtures", "--log-level", "EVS_MOCK_HOST", "EVS_MOCK_PORT", "EVS_MOCK_FIXTURES", "EVS_MOCK_LOG_LEVEL"] {
+            #expect(help.contains(word), "help lacks \(word)")
+        }
+    }
+}

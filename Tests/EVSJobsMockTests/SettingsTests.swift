@@ -1,0 +1,42 @@
+import EVSJobsMock
+import Testing
+
+@Suite struct SettingsTests {
+    @Test func defaults() throws {
+        let settings = try Settings(flags: Settings.Flags(), environment: [:])
+        #expect(settings == Settings())
+        #expect(settings.host == "127.0.0.1" && settings.port == 8080 && settings.fixtures.isEmpty && settings.logLevel == .info)
+    }
+
+    @Test func environmentFillsWhatFlagsLeaveOut() throws {
+        let env = ["EVS_MOCK_HOST": "0.0.0.0", "EVS_MOCK_PORT": "9000", "EVS_MOCK_FIXTURES": "a.json:dir", "EVS_MOCK_LOG_LEVEL": "debug"]
+        let settings = try Settings(flags: Settings.Flags(), environment: env)
+        #expect(settings.host == "0.0.0.0")
+        #expect(settings.port == 9000)
+        #expect(settings.fixtures == ["a.json", "dir"])
+        #expect(settings.logLevel == .debug)
+    }
+
+    @Test func flagsWinOverEnvironment() throws {
+        let env = ["EVS_MOCK_HOST": "0.0.0.0", "EVS_MOCK_PORT": "not a port", "EVS_MOCK_FIXTURES": "a.json", "EVS_MOCK_LOG_LEVEL": "loud"]
+        let settings = try Settings(flags: Settings.Flags(host: "::1", port: 0, fixtures: ["b.json"], logLevel: "error"), environment: env)
+        #expect(settings.host == "::1")
+        #expect(settings.port == 0)
+        #expect(settings.fixtures == ["b.json"])
+        #expect(settings.logLevel == .error)
+    }
+
+    @Test(arguments: [
+        (Settings.Flags(port: 70000), [:], "--port must be from 0 to 65535"),
+        (Settings.Flags(logLevel: "loud"), [:], "--log-level must be one of"),
+        (Settings.Flags(), ["EVS_MOCK_PORT": "-1"], "EVS_MOCK_PORT must be from 0 to 65535"),
+        (Settings.Flags(), ["EVS_MOCK_LOG_LEVEL": "x"], "EVS_MOCK_LOG_LEVEL must be one of"),
+    ] as [(Settings.Flags, [String: String], String)])
+    func badValuesAreNamed(flags: Settings.Flags, env: [String: String], message: String) {
+        #expect {
+            _ = try Settings(flags: flags, environment: env)
+        } throws: { error in
+            (error as? SettingsError)?.description.hasPrefix(message) == true
+        }
+    }
+}
