@@ -3,6 +3,7 @@
 # read the real address from the start-up line, check the API page's two example jobs come back
 # as the page shows them, then SIGTERM and check it exits 0 within a second.
 # Usage: scripts/smoke.sh [path/to/evs-jobs-mock]   (default: the release build)
+# With SDK_PYTHON=/path/to/python that has huaweicloudsdkevs, the real SDK polls it too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=${1:-.build/release/evs-jobs-mock}
@@ -35,6 +36,11 @@ for name in ("api-example-running", "api-example-batch"):
     print(f"smoke: {name} served exactly as the API page shows it")
 print(f"smoke: start-up to first answer {(first - start_ns) / 1e6:.1f} ms (includes python start)")
 PY
+
+# A real client: the Huawei Cloud Python SDK, when the caller has installed it (SDK_PYTHON).
+if [ -n "${SDK_PYTHON:-}" ]; then
+    "$SDK_PYTHON" scripts/sdk_check.py "$url"
+fi
 
 stop_ns=$(date +%s%N)
 kill -TERM "$pid"

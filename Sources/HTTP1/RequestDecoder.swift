@@ -135,10 +135,10 @@ public struct RequestDecoder: Sendable {
     /// Index of the CRLFCRLF that ends the head, scanning only bytes not seen before.
     private mutating func findHeadEnd() throws(HTTPDecodeError) -> Int? {
         // RFC 9112 §2.2: ignore empty lines received before the request line.
-        while scanned == start, buffer.count - start >= 2, buffer[start] == 13, buffer[start + 1] == 10 {
+        while buffer.count - start >= 2, buffer[start] == 13, buffer[start + 1] == 10 {
             start += 2
-            scanned = start
         }
+        if buffer.count - start == 1, buffer[start] == 13 { return nil }  // maybe the CR of one more
         if start < buffer.count, !isTokenByte(buffer[start]), buffer[start] != 13 {
             throw .bad("request does not start with a method")
         }
@@ -265,7 +265,12 @@ public struct RequestDecoder: Sendable {
     }
 
     private func parseChunkSize(_ line: ArraySlice<UInt8>) throws(HTTPDecodeError) -> Int {
-        let sizePart = line.prefix { $0 != UInt8(ascii: ";") }
+        // RFC 9112 §7.1.1: chunk-size [ BWS ";" chunk-ext ]; the extensions are ignored.
+        guard line.allSatisfy({ $0 == 9 || ($0 >= 32 && $0 != 127) }) else { throw .bad("control character in chunk size line") }
+        var sizePart = line.prefix { $0 != UInt8(ascii: ";") }
+        if sizePart.count < line.count {
+            while let last = sizePart.last, last == 32 || last == 9 { sizePart.removeLast() }
+        }
         guard !sizePart.isEmpty else { throw .bad("malformed chunk size") }
         var size = 0
         for byte in sizePart {
@@ -284,6 +289,7 @@ public struct RequestDecoder: Sendable {
         while index < buffer.count {
             if buffer[index] == 10 {
                 guard index > start, buffer[index - 1] == 13 else { throw .bad("bare LF in chunked framing") }
+                guard index + 1 - start <= limit else { throw tooLong }
                 return index - 1
             }
             index += 1

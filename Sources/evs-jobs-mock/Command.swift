@@ -78,7 +78,7 @@ struct EVSJobsMockCommand: ParsableCommand {
             Glibc.exit(1)
         }
         server.start()
-        logger.info("serving \(server.store.count) jobs from \(settings.fixtures.isEmpty ? "the built-in fixtures" : settings.fixtures.joined(separator: ", "))")
+        logger.info("serving \(server.store.count) job ids (sub-jobs included) from \(settings.fixtures.isEmpty ? "the built-in fixtures" : settings.fixtures.joined(separator: ", "))")
         print("listening on \(server.baseURL)")
         fflush(nil)
         let signals = Self.stopOnSignals(server, logger: logger)

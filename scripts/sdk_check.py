@@ -1,0 +1,35 @@
+"""Points the real Huawei Cloud Python SDK (huaweicloudsdkevs) at a running mock and checks
+what it parses. Usage: python sdk_check.py http://127.0.0.1:PORT"""
+import sys
+
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.exceptions import exceptions
+from huaweicloudsdkevs.v2 import EvsClient, ShowJobRequest
+
+client = (
+    EvsClient.new_builder()
+    .with_credentials(BasicCredentials("AK", "SK", "0123456789abcdef0123456789abcdef"))
+    .with_endpoints([sys.argv[1]])
+    .build()
+)
+
+running = client.show_job(ShowJobRequest(job_id="4010a32d535527910153552b492c0002"))
+assert running.status == "RUNNING" and running.job_type == "createVolume", running
+assert running.entities.volume_id == "bdf1bb37-f20f-4266-9a04-f43e0a127376", running
+assert running.end_time == "" and running.error_code is None, running
+
+batch = client.show_job(ShowJobRequest(job_id="21917a8d52a19b040152a9f2f1eb003e"))
+assert batch.status == "SUCCESS", batch
+assert [sub.job_id for sub in batch.entities.sub_jobs] == [
+    "21917a8d52a19b040152a9f2f2e50041",
+    "21917a8d52a19b040152a9f2f2f60042",
+], batch
+
+try:
+    client.show_job(ShowJobRequest(job_id="ffffffffffffffffffffffffffffffff"))
+    raise AssertionError("an unknown job must raise")
+except exceptions.ClientRequestException as error:
+    assert error.status_code == 400 and error.error_code == "Common.0011", error
+    assert error.error_msg == "query job fail." and len(error.request_id) == 32, error
+
+print("sdk: huaweicloudsdkevs parsed the running job, the batch job and the 400 error")
