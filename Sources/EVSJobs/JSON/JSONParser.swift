@@ -61,7 +61,8 @@ public struct JSONParser {
         try enter()
         index += 1
         var members: [JSONMember] = []
-        var keys = Set<String>()
+        // RFC 8259 §8.3: names compare code unit by code unit, not by Unicode equivalence.
+        var keys = Set<[UInt8]>()
         skipSpace()
         if peek(UInt8(ascii: "}")) {
             index += 1
@@ -73,7 +74,7 @@ public struct JSONParser {
             skipSpace()
             guard peek(UInt8(ascii: "\"")) else { throw error("expected a member name in double quotes") }
             let key = try parseString()
-            guard keys.insert(key).inserted else {
+            guard keys.insert(Array(key.utf8)).inserted else {
                 path = outer.appending(key)
                 throw error("duplicate key \"\(key)\"")
             }
@@ -260,8 +261,9 @@ public struct JSONParser {
 
     private func error(_ reason: String) -> JSONSyntaxError {
         let end = min(index, bytes.count)
+        let begin = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? min(3, end) : 0
         var line = 1, column = 1
-        for byte in bytes[..<end] {
+        for byte in bytes[begin..<end] {
             if byte == 10 {
                 line += 1
                 column = 1

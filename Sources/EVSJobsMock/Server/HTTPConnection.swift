@@ -40,7 +40,7 @@ final class HTTPConnection: @unchecked Sendable {
             updateProgressCount(partial: false)
             server.connectionClosed(self)
         }
-        timer.setEventHandler { [unowned self] in timerFired() }
+        timer.setEventHandler { [weak self] in self?.timerFired() }
         timer.resume()
         connection.start()
         armTimer(at: lastActivity + Self.nanos(server.options.idleTimeoutMs))
