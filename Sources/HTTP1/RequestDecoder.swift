@@ -69,11 +69,9 @@ public struct RequestDecoder: Sendable {
                 scanned = start
                 try beginBody(request)
             case .fixedBody(let remaining):
-                let available = min(remaining, buffer.count - start)
-                partial?.body.append(contentsOf: buffer[start..<start + available])
-                start += available
-                if available < remaining {
-                    state = .fixedBody(remaining: remaining - available)
+                let missing = takeBody(remaining)
+                if missing > 0 {
+                    state = .fixedBody(remaining: missing)
                     return nil
                 }
                 return finish()
@@ -93,11 +91,9 @@ public struct RequestDecoder: Sendable {
                     state = .chunkData(remaining: size)
                 }
             case .chunkData(let remaining):
-                let available = min(remaining, buffer.count - start)
-                partial?.body.append(contentsOf: buffer[start..<start + available])
-                start += available
-                if available < remaining {
-                    state = .chunkData(remaining: remaining - available)
+                let missing = takeBody(remaining)
+                if missing > 0 {
+                    state = .chunkData(remaining: missing)
                     return nil
                 }
                 state = .chunkDataEnd
@@ -122,6 +118,14 @@ public struct RequestDecoder: Sendable {
                 state = .trailers(bytes: used)
             }
         }
+    }
+
+    /// Moves up to `remaining` buffered bytes into the body; returns how many are still to come.
+    private mutating func takeBody(_ remaining: Int) -> Int {
+        let available = min(remaining, buffer.count - start)
+        partial?.body.append(contentsOf: buffer[start..<start + available])
+        start += available
+        return remaining - available
     }
 
     private mutating func finish() -> HTTPRequest? {
