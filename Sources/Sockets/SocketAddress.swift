@@ -16,7 +16,8 @@ public struct SocketAddress: Sendable, CustomStringConvertible {
         var result: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &result)
         guard status == 0, let first = result else {
-            throw SocketError("getaddrinfo(\(host))", code: status == EAI_SYSTEM ? errno : EINVAL)
+            let reason = status == EAI_SYSTEM ? nil : String(cString: gai_strerror(status))
+            throw SocketError("resolving \"\(host)\"", code: status == EAI_SYSTEM ? errno : EINVAL, reason: reason)
         }
         defer { freeaddrinfo(result) }
         var address = SocketAddress(storage: sockaddr_storage(), length: first.pointee.ai_addrlen)
