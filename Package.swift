@@ -16,8 +16,8 @@ let package = Package(
     ],
     targets: [
         // Layer 1: file descriptors, non-blocking I/O, Dispatch sources. Knows nothing of HTTP.
-        .target(name: "Sockets", dependencies: ["CSocketShims"], swiftSettings: strict),
-        .target(name: "CSocketShims"),
+        .target(name: "Sockets", dependencies: ["CSystemShims"], swiftSettings: strict),
+        .target(name: "CSystemShims"),
         // Layer 2: HTTP/1.1 decoding and encoding on byte arrays. No system calls.
         .target(name: "HTTP1", swiftSettings: strict),
         // Layer 3: jobs, scenarios, the store, fixtures. No sockets, no bytes on the wire.
@@ -38,6 +38,7 @@ let package = Package(
             name: "evs-jobs-mock",
             dependencies: [
                 "EVSJobsMock",
+                "CSystemShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

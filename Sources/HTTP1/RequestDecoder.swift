@@ -194,10 +194,11 @@ public struct RequestDecoder: Sendable {
         let method = parts[0], target = parts[1], version = parts[2]
         guard !method.isEmpty, method.allSatisfy(isTokenByte) else { throw .bad("malformed method") }
         guard !target.isEmpty, target.allSatisfy({ $0 > 32 && $0 < 127 }) else { throw .bad("malformed request target") }
+        let parsedVersion = try parseVersion(version)
         let targetString = String(decoding: target, as: UTF8.self)
         let methodString = String(decoding: method, as: UTF8.self)
         guard isAcceptedTargetForm(targetString, method: methodString) else { throw .bad("unsupported request target form") }
-        return (methodString, targetString, try parseVersion(version))
+        return (methodString, targetString, parsedVersion)
     }
 
     private func isAcceptedTargetForm(_ target: String, method: String) -> Bool {

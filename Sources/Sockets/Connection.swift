@@ -3,18 +3,18 @@ import Glibc
 #endif
 import Dispatch
 
-/// One connected, non-blocking socket driven by Dispatch sources on its own serial queue.
+/// One connected, non-blocking socket served by an event loop.
 ///
-/// Every method and callback runs on `queue`: callers hop there first. The descriptor is closed
-/// only in the cancel handler of the last source, so it is never closed twice or while a source
-/// still watches it. A write source exists only while bytes wait to be sent.
-public final class Connection: @unchecked Sendable {
-    public let queue: DispatchQueue
+/// Every method and callback runs on the loop's `queue`: callers hop there first. The socket
+/// is watched for input while reading is wanted, and for output only while bytes wait to be
+/// sent. It is closed once, after it left the loop, so a reused descriptor number is never hit.
+public final class Connection: EventLoopHandler, @unchecked Sendable {
+    public let loop: EventLoop
     private var fd: Int32
-    private var readSource: DispatchSourceRead?
-    private var writeSource: DispatchSourceWrite?
-    private var liveSources = 0
+    private var token: UInt64 = 0
+    private var watched: UInt32 = 0
     private var readPaused = false
+    private var inputEnded = false
     private var pending: [UInt8] = []
     private var pendingOffset = 0
     private var closeWhenFlushed = false
@@ -27,6 +27,8 @@ public final class Connection: @unchecked Sendable {
     public var onEndOfInput: (() -> Void)?
     /// The connection is closed, by either side; called once.
     public var onClose: (() -> Void)?
+    /// Bytes that had to wait are now all sent.
+    public var onDrained: (() -> Void)?
 
     /// Bytes read per read event: one stack buffer per read, nothing kept per connection.
     static let readChunk = 16 * 1024
@@ -34,19 +36,24 @@ public final class Connection: @unchecked Sendable {
     static let lingerMilliseconds = 2000
 
     /// Takes ownership of a connected non-blocking socket.
-    public init(fd: Int32, queue: DispatchQueue) {
+    public init(fd: Int32, loop: EventLoop) {
         self.fd = fd
-        self.queue = queue
+        self.loop = loop
     }
+
+    public var queue: DispatchQueue { loop.queue }
+
+    /// Bytes queued but not yet taken by the socket.
+    public var pendingByteCount: Int { pending.count - pendingOffset }
 
     /// Starts reading. Call on `queue`.
     public func start() {
-        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-        source.setEventHandler { [unowned self] in self.readAvailable() }
-        source.setCancelHandler { [self] in self.sourceCancelled() }
-        liveSources += 1
-        readSource = source
-        source.resume()
+        watched = wantedEvents
+        guard let token = loop.register(fd, events: watched, handler: self) else {
+            close()
+            return
+        }
+        self.token = token
     }
 
     /// Queues bytes for sending; sends at once what the socket takes.
@@ -67,21 +74,19 @@ public final class Connection: @unchecked Sendable {
         guard !isClosed else { return }
         closeWhenFlushed = true
         lingerOnClose = linger
-        pauseReading()
-        if pendingOffset == pending.count { finishGracefully() }
+        readPaused = true
+        if pendingOffset == pending.count { finishGracefully() } else { updateInterest() }
     }
 
     /// Stops reading until `resumeReading`.
     public func pauseReading() {
-        guard let readSource, !readPaused else { return }
         readPaused = true
-        readSource.suspend()
+        updateInterest()
     }
 
     public func resumeReading() {
-        guard let readSource, readPaused else { return }
         readPaused = false
-        readSource.resume()
+        updateInterest()
     }
 
     /// Closes at once; unsent bytes are dropped.
@@ -90,17 +95,15 @@ public final class Connection: @unchecked Sendable {
         isClosed = true
         pending = []
         pendingOffset = 0
-        if let readSource {
-            readSource.cancel()
-            if readPaused { readSource.resume() }
+        if fd >= 0 {
+            if token != 0 { loop.deregister(fd, token: token) }
+            Glibc.close(fd)
+            fd = -1
         }
-        writeSource?.cancel()
-        readSource = nil
-        writeSource = nil
-        if liveSources == 0 { closeDescriptor() }
         let onClose = self.onClose
-        self.onRead = nil
-        self.onEndOfInput = nil
+        onRead = nil
+        onEndOfInput = nil
+        onDrained = nil
         self.onClose = nil
         onClose?()
     }
@@ -115,8 +118,37 @@ public final class Connection: @unchecked Sendable {
 
     // MARK: - Events
 
+    public func ready(events: UInt32) {
+        if events & Readiness.error != 0 {
+            close()  // a reset or another socket error: the peer is gone
+            return
+        }
+        if events & (Readiness.readable | Readiness.peerClosed | Readiness.hangUp) != 0, wantsInput {
+            readAvailable()
+        }
+        if !isClosed, events & (Readiness.writable | Readiness.hangUp) != 0, pendingOffset < pending.count {
+            flush()
+        }
+        if !isClosed, events & Readiness.hangUp != 0, !wantsInput {
+            close()  // both directions are shut and nothing more can be read
+        }
+    }
+
+    private var wantsInput: Bool { !readPaused && !inputEnded }
+
+    private var wantedEvents: UInt32 {
+        (wantsInput ? Readiness.readable | Readiness.peerClosed : 0) | (pendingOffset < pending.count ? Readiness.writable : 0)
+    }
+
+    private func updateInterest() {
+        guard !isClosed, token != 0 else { return }
+        let wanted = wantedEvents
+        guard wanted != watched else { return }
+        watched = wanted
+        loop.modify(fd, token: token, events: wanted)
+    }
+
     private func readAvailable() {
-        guard !isClosed else { return }
         let count = withUnsafeTemporaryAllocation(byteCount: Self.readChunk, alignment: 16) { buffer -> Int in
             let count = recv(fd, buffer.baseAddress, buffer.count, 0)
             if count > 0 { onRead?(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
@@ -124,11 +156,8 @@ public final class Connection: @unchecked Sendable {
         }
         if count > 0 { return }
         if count == 0 {
-            // End of input: stop watching for reads; writes may go on.
-            readSource?.cancel()
-            if readPaused { readSource?.resume() }
-            readSource = nil
-            readPaused = false
+            inputEnded = true
+            updateInterest()
             if closeWhenFlushed { close() } else { onEndOfInput?() }
             return
         }
@@ -149,29 +178,21 @@ public final class Connection: @unchecked Sendable {
             }
             if sent < 0, errno == EINTR { continue }
             if sent < 0, errno == EAGAIN || errno == EWOULDBLOCK {
-                armWriteSource()
+                updateInterest()
                 return
             }
             close()  // EPIPE, ECONNRESET: the peer is gone
             return
         }
+        let waited = watched & Readiness.writable != 0
         pending = []
         pendingOffset = 0
-        if let writeSource {
-            writeSource.cancel()
-            self.writeSource = nil
+        if closeWhenFlushed {
+            finishGracefully()
+        } else {
+            updateInterest()
+            if waited { onDrained?() }
         }
-        if closeWhenFlushed { finishGracefully() }
-    }
-
-    private func armWriteSource() {
-        guard writeSource == nil else { return }
-        let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
-        source.setEventHandler { [unowned self] in self.flush() }
-        source.setCancelHandler { [self] in self.sourceCancelled() }
-        liveSources += 1
-        writeSource = source
-        source.resume()
     }
 
     /// Everything is sent: send FIN, then drain what the peer still sends for a moment before
@@ -179,27 +200,16 @@ public final class Connection: @unchecked Sendable {
     /// the response in flight (the "lingering close" of RFC 9112 §9.6).
     private func finishGracefully() {
         guard !isClosed, fd >= 0 else { return }
-        shutdown(fd, Int32(SHUT_WR))
-        closeWhenFlushed = true
-        guard lingerOnClose, readSource != nil else {
+        guard lingerOnClose, !inputEnded else {
             close()
             return
         }
-        resumeReading()
+        shutdown(fd, Int32(SHUT_WR))
         onRead = nil
+        readPaused = false
+        updateInterest()
         queue.asyncAfter(deadline: .now() + .milliseconds(Self.lingerMilliseconds)) { [weak self] in
             self?.close()
         }
-    }
-
-    private func sourceCancelled() {
-        liveSources -= 1
-        if isClosed, liveSources == 0 { closeDescriptor() }
-    }
-
-    private func closeDescriptor() {
-        guard fd >= 0 else { return }
-        Glibc.close(fd)
-        fd = -1
     }
 }

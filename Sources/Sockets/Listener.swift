@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CSocketShims
+import CSystemShims
 import Dispatch
 
 /// A non-blocking listening socket whose accepts are driven by a Dispatch read source.
@@ -66,7 +66,7 @@ public final class Listener: @unchecked Sendable {
     /// Accepts until the backlog is empty.
     private func acceptAll(_ onAccept: @Sendable (Int32) -> Void) {
         while true {
-            let client = csocket_accept_nonblocking(fd)
+            let client = csystem_accept_nonblocking(fd)
             if client >= 0 {
                 var on: Int32 = 1
                 setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))

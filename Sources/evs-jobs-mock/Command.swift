@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSystemShims
 import Dispatch
 import EVSJobs
 import EVSJobsMock
@@ -77,29 +78,35 @@ struct EVSJobsMockCommand: ParsableCommand {
             printError("cannot listen on \(settings.host):\(settings.port): \(error)")
             Glibc.exit(1)
         }
+        // Signals are caught before the start-up line, so a script that read it can stop us.
+        let signals = Self.stopOnSignals(server, logger: logger)
         server.start()
         logger.info("serving \(server.store.count) job ids (sub-jobs included) from \(settings.fixtures.isEmpty ? "the built-in fixtures" : settings.fixtures.joined(separator: ", "))")
         print("listening on \(server.baseURL)")
         fflush(nil)
-        let signals = Self.stopOnSignals(server, logger: logger)
         withExtendedLifetime(signals) { dispatchMain() }
     }
 
     /// SIGTERM and SIGINT: stop accepting, finish what is in flight, exit 0 within a second.
-    /// A second signal exits at once.
-    private static func stopOnSignals(_ server: MockServer, logger: Logger) -> [any DispatchSourceSignal] {
-        [SIGTERM, SIGINT].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
-            let stopping = SignalState()
-            source.setEventHandler {
-                guard stopping.begin() else { Glibc.exit(0) }
-                logger.info("signal \(number): stopping")
-                server.shutdown(timeoutMs: 900) { Glibc.exit(0) }
-            }
-            source.resume()
-            return source
+    /// A second signal exits at once. The C handler only writes the signal's number to a pipe;
+    /// the work happens on the main queue when the pipe is readable.
+    private static func stopOnSignals(_ server: MockServer, logger: Logger) -> (any DispatchSourceRead)? {
+        let pipe = csystem_stop_signals_pipe()
+        guard pipe >= 0 else {
+            logger.warning("cannot catch SIGTERM and SIGINT: \(String(cString: strerror(errno)))")
+            return nil
         }
+        let source = DispatchSource.makeReadSource(fileDescriptor: pipe, queue: .main)
+        let stopping = SignalState()
+        source.setEventHandler {
+            var number: UInt8 = 0
+            guard read(pipe, &number, 1) == 1 else { return }
+            guard stopping.begin() else { Glibc.exit(0) }
+            logger.info("signal \(number): stopping")
+            server.shutdown(timeoutMs: 900) { Glibc.exit(0) }
+        }
+        source.resume()
+        return source
     }
 }
 

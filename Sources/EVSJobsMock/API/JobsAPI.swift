@@ -13,6 +13,8 @@ public struct JobsAPI: HTTPResponder {
     }
 
     public func respond(to request: HTTPRequest, requestID: String) -> HTTPResponse {
+        // `OPTIONS *` and the like name no path at all.
+        guard request.path.hasPrefix("/") else { return notFound(requestID) }
         guard let segments = decodePathSegments(request.path) else {
             return ErrorBodies.mock(.badRequest, message: "malformed percent-encoding in the request path")
         }

@@ -21,12 +21,11 @@ final class HTTPConnection: @unchecked Sendable {
     /// Counted in the server's `requestsInProgress`.
     private var counted = false
 
-    init(fd: Int32, server: HTTPServer) {
-        let queue = DispatchQueue(label: "evs-jobs-mock.connection", target: .global())
-        connection = Connection(fd: fd, queue: queue)
+    init(fd: Int32, loop: EventLoop, server: HTTPServer) {
+        connection = Connection(fd: fd, loop: loop)
         self.server = server
         decoder = RequestDecoder(limits: server.options.limits)
-        timer = DispatchSource.makeTimerSource(queue: queue)
+        timer = DispatchSource.makeTimerSource(queue: loop.queue)
         lastActivity = DispatchTime.now().uptimeNanoseconds
     }
 
@@ -35,6 +34,9 @@ final class HTTPConnection: @unchecked Sendable {
     func start() {
         connection.onRead = { [self] bytes in received(bytes) }
         connection.onEndOfInput = { [self] in endOfInput() }
+        connection.onDrained = { [self] in
+            if !closing { connection.resumeReading() }
+        }
         connection.onClose = { [self] in
             timer.cancel()
             updateProgressCount(partial: false)
@@ -52,10 +54,17 @@ final class HTTPConnection: @unchecked Sendable {
         if !decoder.hasPartialRequest { connection.close() }
     }
 
+    /// The server's grace period is over.
+    func forceClose() {
+        connection.close()
+    }
+
     private func received(_ bytes: UnsafeRawBufferPointer) {
         guard !closing else { return }
         let now = DispatchTime.now().uptimeNanoseconds
-        if !decoder.hasPartialRequest { requestStarted = now }
+        // The clock of a request starts with its first byte, empty lines before it included,
+        // so that a trickle of CRLFs cannot hold the connection open for ever.
+        if requestStarted == nil { requestStarted = now }
         lastActivity = now
         decoder.append(bytes)
         var output: [UInt8] = []
@@ -70,6 +79,11 @@ final class HTTPConnection: @unchecked Sendable {
         }
         connection.write(output)
         updateProgressCount(partial: decoder.hasPartialRequest && !closing)
+        // A client that sends requests but does not read the answers is not read from until
+        // it has taken most of them: memory per connection stays bounded.
+        if !closing, connection.pendingByteCount > Self.maxPendingOutput {
+            connection.pauseReading()
+        }
         if closing {
             connection.closeAfterWriting(linger: !stopping)
         } else if let requestStarted {
@@ -151,6 +165,9 @@ final class HTTPConnection: @unchecked Sendable {
         guard now >= deadline else { return armTimer(at: deadline) }
         connection.close()
     }
+
+    /// Unsent answer bytes above which the connection stops reading requests.
+    static let maxPendingOutput = 256 * 1024
 
     private static func nanos(_ ms: Int) -> UInt64 { UInt64(max(0, ms)) * 1_000_000 }
 }

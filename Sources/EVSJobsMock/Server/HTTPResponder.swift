@@ -16,8 +16,11 @@ public struct HTTPServerOptions: Sendable {
     public var requestTimeoutMs: Int
     /// A keep-alive connection with nothing to do is closed after this long.
     public var idleTimeoutMs: Int
+    /// Event loops serving connections; nil: one per online processor.
+    public var eventLoops: Int?
 
-    public init(host: String = "127.0.0.1", port: UInt16 = 8080, limits: DecoderLimits = DecoderLimits(), requestTimeoutMs: Int = 10_000, idleTimeoutMs: Int = 60_000) {
+    public init(host: String = "127.0.0.1", port: UInt16 = 8080, limits: DecoderLimits = DecoderLimits(), requestTimeoutMs: Int = 10_000, idleTimeoutMs: Int = 60_000, eventLoops: Int? = nil) {
+        self.eventLoops = eventLoops
         self.host = host
         self.port = port
         self.limits = limits

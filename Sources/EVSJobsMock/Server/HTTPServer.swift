@@ -11,6 +11,8 @@ public final class HTTPServer: Sendable {
     let responder: any HTTPResponder
     let logger: Logger
     private let listener: Listener
+    private let loops: [EventLoop]
+    private let nextLoop = Atomic<Int>(0)
     private let state = Mutex(State())
     /// Connections that hold part of a request; shutdown waits for them.
     let requestsInProgress = Atomic<Int>(0)
@@ -27,6 +29,7 @@ public final class HTTPServer: Sendable {
         self.responder = responder
         self.logger = logger
         listener = try Listener(host: options.host, port: options.port)
+        loops = try EventLoop.makeLoops(options.eventLoops, label: "evs-jobs-mock.loop")
     }
 
     public var address: SocketAddress { listener.address }
@@ -55,7 +58,14 @@ public final class HTTPServer: Sendable {
         }
         checkEmpty()
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(timeoutMs)) { [self] in
-            takeWaiters(onlyIfEmpty: false).forEach { $0() }
+            let waiters = takeWaiters(onlyIfEmpty: false)
+            guard !waiters.isEmpty else { return }
+            let remaining = state.withLock { Array($0.connections.values) }
+            for connection in remaining {
+                connection.queue.async { connection.forceClose() }
+            }
+            loops.forEach { $0.stop() }
+            waiters.forEach { $0() }
         }
     }
 
@@ -67,7 +77,8 @@ public final class HTTPServer: Sendable {
     }
 
     private func accepted(_ fd: Int32) {
-        let connection = HTTPConnection(fd: fd, server: self)
+        let loop = loops[nextLoop.add(1, ordering: .relaxed).newValue % loops.count]
+        let connection = HTTPConnection(fd: fd, loop: loop, server: self)
         let accepted = state.withLock { state -> Bool in
             guard !state.stopping else { return false }
             state.connections[ObjectIdentifier(connection)] = connection
@@ -85,7 +96,10 @@ public final class HTTPServer: Sendable {
     }
 
     private func checkEmpty() {
-        takeWaiters(onlyIfEmpty: true).forEach { $0() }
+        let waiters = takeWaiters(onlyIfEmpty: true)
+        guard !waiters.isEmpty else { return }
+        loops.forEach { $0.stop() }
+        waiters.forEach { $0() }
     }
 
     private func takeWaiters(onlyIfEmpty: Bool) -> [@Sendable () -> Void] {
