@@ -96,16 +96,16 @@ public enum APITime {
         }
     }
 
+    /// `value` in exactly `width` decimal digits, zero-padded (the leading ones dropped if wider).
     public static func appendDigits(_ value: Int, _ width: Int, _ out: inout [UInt8]) {
-        var digits = [UInt8](repeating: 48, count: width)
+        var divisor = 1
+        for _ in 1..<max(1, width) { divisor *= 10 }
         var rest = value
-        var position = width - 1
-        while position >= 0 {
-            digits[position] = UInt8(48 + rest % 10)
-            rest /= 10
-            position -= 1
+        while divisor > 0 {
+            out.append(UInt8(48 + (rest / divisor) % 10))
+            rest %= divisor
+            divisor /= 10
         }
-        out.append(contentsOf: digits)
     }
 
     private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {

@@ -50,20 +50,23 @@ public struct HTTPRequest: Sendable {
     /// Splits a target into path and query; absolute-form loses its scheme and authority.
     static func split(target: String) -> (path: String, query: String?) {
         var rest = Substring(target)
-        for scheme in ["http://", "https://"] where rest.lowercasedASCII().hasPrefix(scheme) {
-            rest = rest.dropFirst(scheme.count)
-            if let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) {
-                rest = rest[slash...]
-            } else {
-                rest = ""
+        if !target.hasPrefix("/") {
+            let lower = target.lowercasedASCII()
+            for scheme in ["http://", "https://"] where lower.hasPrefix(scheme) {
+                rest = rest.dropFirst(scheme.count)
+                if let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) {
+                    rest = rest[slash...]
+                } else {
+                    rest = ""
+                }
+                if !rest.hasPrefix("/") { rest = "/" + rest }
+                break
             }
-            if !rest.hasPrefix("/") { rest = "/" + rest }
-            break
         }
-        if let mark = rest.firstIndex(of: "?") {
-            return (String(rest[..<mark]), String(rest[rest.index(after: mark)...]))
+        guard let mark = rest.utf8.firstIndex(of: UInt8(ascii: "?")) else {
+            return (target.hasPrefix("/") ? target : String(rest), nil)
         }
-        return (String(rest), nil)
+        return (String(rest[..<mark]), String(rest[rest.index(after: mark)...]))
     }
 }
 

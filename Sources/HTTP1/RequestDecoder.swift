@@ -222,18 +222,26 @@ public struct RequestDecoder: Sendable {
     // MARK: - Body framing (RFC 9112 §6)
 
     private mutating func beginBody(_ request: HTTPRequest) throws(HTTPDecodeError) {
-        let hosts = request.headers.values("Host")
-        if request.version == .http1_1, hosts.isEmpty { throw .bad("HTTP/1.1 request without Host") }
-        if hosts.count > 1 { throw .bad("more than one Host header") }
-
-        let lengths = request.headers.values("Content-Length")
-        let codings = request.headers.tokens("Transfer-Encoding")
-        let hasTransferEncoding = !request.headers.values("Transfer-Encoding").isEmpty
+        var hosts = 0
+        var lengths: [String] = []
+        var hasTransferEncoding = false
+        for field in request.headers.fields {
+            if field.name.equalsIgnoringASCIICase("Host") {
+                hosts += 1
+            } else if field.name.equalsIgnoringASCIICase("Content-Length") {
+                lengths.append(field.value)
+            } else if field.name.equalsIgnoringASCIICase("Transfer-Encoding") {
+                hasTransferEncoding = true
+            }
+        }
+        if request.version == .http1_1, hosts == 0 { throw .bad("HTTP/1.1 request without Host") }
+        if hosts > 1 { throw .bad("more than one Host header") }
         partial = request
         if hasTransferEncoding {
             // RFC 9112 §6.1: both framings at once is a smuggling risk; refuse.
             if !lengths.isEmpty { throw .bad("both Content-Length and Transfer-Encoding") }
             if request.version == .http1_0 { throw .bad("Transfer-Encoding in an HTTP/1.0 request") }
+            let codings = request.headers.tokens("Transfer-Encoding")
             guard codings.last == "chunked" else { throw .bad("chunked is not the final transfer coding") }
             guard codings.count == 1 else { throw HTTPDecodeError(.notImplemented, "transfer coding not supported") }
             state = .chunkSize

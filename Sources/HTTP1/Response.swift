@@ -17,7 +17,11 @@ public enum ResponseEncoder {
     /// `Content-Length`, are those of the full response and the body is left out (RFC 9110 §9.3.2).
     public static func encode(_ response: HTTPResponse, headOnly: Bool = false, into buffer: inout [UInt8]) {
         buffer.reserveCapacity(buffer.count + 160 + response.body.count)
-        buffer.append(contentsOf: "HTTP/1.1 \(response.status.code) \(response.status.reason)\r\n".utf8)
+        buffer.append(contentsOf: "HTTP/1.1 ".utf8)
+        appendDecimal(response.status.code, to: &buffer)
+        buffer.append(32)
+        buffer.append(contentsOf: response.status.reason.utf8)
+        buffer.append(contentsOf: "\r\n".utf8)
         for field in response.headers.fields {
             buffer.append(contentsOf: field.name.utf8)
             buffer.append(contentsOf: ": ".utf8)
@@ -26,12 +30,24 @@ public enum ResponseEncoder {
         }
         // RFC 9110 §8.6: no Content-Length on 1xx and 204 responses.
         if response.status.code >= 200 && response.status.code != 204 {
-            buffer.append(contentsOf: "Content-Length: \(response.body.count)\r\n".utf8)
+            buffer.append(contentsOf: "Content-Length: ".utf8)
+            appendDecimal(response.body.count, to: &buffer)
+            buffer.append(contentsOf: "\r\n".utf8)
         }
         buffer.append(contentsOf: "\r\n".utf8)
         if !headOnly {
             buffer.append(contentsOf: response.body)
         }
+    }
+
+    /// A non-negative number in decimal digits, without a String in between.
+    static func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {
+        guard value >= 10 else {
+            buffer.append(UInt8(48 + max(0, value)))
+            return
+        }
+        appendDecimal(value / 10, to: &buffer)
+        buffer.append(UInt8(48 + value % 10))
     }
 
     public static func encode(_ response: HTTPResponse, headOnly: Bool = false) -> [UInt8] {

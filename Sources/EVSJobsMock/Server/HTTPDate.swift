@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import EVSJobs
+import Synchronization
 
 /// The `Date` header's IMF-fixdate (RFC 9110 §5.6.7), from the system clock: the mock clock
 /// drives job times, not the transport.
@@ -9,8 +10,17 @@ enum HTTPDate {
     private static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
+    /// The text changes once a second; it is made once a second, not once a response.
+    private static let cache = Mutex((second: -1, text: ""))
+
     static func now() -> String {
-        format(Int64(time(nil)) * 1000)
+        let second = time(nil)
+        return cache.withLock { cached in
+            if cached.second != second {
+                cached = (second, format(Int64(second) * 1000))
+            }
+            return cached.text
+        }
     }
 
     static func format(_ ms: Int64) -> String {
