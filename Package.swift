@@ -30,7 +30,7 @@ let package = Package(
         // The wiring: the HTTP server over sockets, the API routes, the server lifecycle.
         .target(
             name: "EVSJobsMock",
-            dependencies: ["Sockets", "HTTP1", "EVSJobs", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Sockets", "HTTP1", "EVSJobs", "CSystemShims", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // Layer 4: the command line.

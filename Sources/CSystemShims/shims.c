@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stddef.h>
 #include <unistd.h>
@@ -50,4 +51,8 @@ int csystem_stop_signals_pipe(void) {
     sigaction(SIGTERM, &action, NULL);
     sigaction(SIGINT, &action, NULL);
     return ends[0];
+}
+
+void csystem_release_free_memory(void) {
+    malloc_trim(0);
 }

@@ -37,7 +37,8 @@ public struct Entities: Sendable, Equatable {
 /// How a timed job ends.
 public enum Outcome: Sendable, Equatable {
     case success
-    case fail(errorCode: String, failReason: String)
+    /// Boxed: most jobs succeed, and a million stored jobs should not each carry two Strings.
+    indirect case fail(errorCode: String, failReason: String)
 
     public static let defaultFailure = Outcome.fail(errorCode: "EVS.2024", failReason: "volume is error!")
 }
@@ -78,14 +79,15 @@ public struct FrozenState: Sendable, Equatable {
 /// Where a job's state comes from.
 public enum Timeline: Sendable, Equatable {
     case scenario(Scenario)
-    case frozen(FrozenState)
+    /// Boxed: frozen states are rare and larger than a scenario.
+    indirect case frozen(FrozenState)
     /// A batch parent: its state follows its sub-jobs.
     case derived
 }
 
 /// A job as a fixture or an admin request describes it, before it is stored.
 public struct JobSpec: Sendable, Equatable {
-    public var id: String
+    public var jobID: JobID
     /// nil: visible under every project id.
     public var projectID: String?
     public var type: JobType
@@ -93,8 +95,17 @@ public struct JobSpec: Sendable, Equatable {
     public var timeline: Timeline
     public var subJobs: [JobSpec]
 
+    public var id: String {
+        get { jobID.description }
+        set { jobID = JobID(newValue) }
+    }
+
     public init(id: String, projectID: String? = nil, type: JobType, entities: Entities = Entities(), timeline: Timeline = .scenario(Scenario()), subJobs: [JobSpec] = []) {
-        self.id = id
+        self.init(jobID: JobID(id), projectID: projectID, type: type, entities: entities, timeline: timeline, subJobs: subJobs)
+    }
+
+    public init(jobID: JobID, projectID: String? = nil, type: JobType, entities: Entities = Entities(), timeline: Timeline = .scenario(Scenario()), subJobs: [JobSpec] = []) {
+        self.jobID = jobID
         self.projectID = projectID
         self.type = type
         self.entities = entities
@@ -170,11 +181,14 @@ public struct Job: Sendable, Equatable {
         return JobState(status: .success, beginMs: t0, endMs: end)
     }
 
-    /// The moments after `t0` at which this job's status may change, for the scenario engine.
+    /// The moments after `t0` at which this job's status may change, for the scenario engine,
+    /// in order and each once.
     public var transitionTimes: [Int64] {
         switch spec.timeline {
         case .scenario(let scenario):
-            return Array(Set([t0 + scenario.initMs, t0 + scenario.initMs + scenario.runningMs].filter { $0 > t0 })).sorted()
+            let running = t0 + scenario.initMs, end = running + scenario.runningMs
+            if running > t0, end > running { return [running, end] }
+            return end > t0 ? [end] : []
         case .frozen:
             return []
         case .derived:

@@ -13,7 +13,7 @@ public struct JobRef: Sendable, Hashable {
 public final class JobStore: Sendable {
     private struct Key: Hashable {
         let project: String?
-        let id: String
+        let id: JobID
     }
 
     private struct Storage {
@@ -29,12 +29,14 @@ public final class JobStore: Sendable {
     /// loader checks); a repeated id replaces the earlier entry.
     public func insert(_ specs: [JobSpec], t0: Int64) -> [JobRef] {
         storage.withLock { storage in
-            specs.map { spec in
+            storage.jobs.reserveCapacity(storage.jobs.count + specs.count)
+            storage.index.reserveCapacity(storage.index.count + specs.count + specs.reduce(0) { $0 + $1.subJobs.count })
+            return specs.map { spec in
                 let ref = JobRef(index: Int32(storage.jobs.count), sub: -1)
                 storage.jobs.append(Job(spec: spec, t0: t0))
-                storage.index[Key(project: spec.projectID, id: spec.id)] = ref
+                storage.index[Key(project: spec.projectID, id: spec.jobID)] = ref
                 for (offset, sub) in spec.subJobs.enumerated() {
-                    storage.index[Key(project: spec.projectID, id: sub.id)] = JobRef(index: ref.index, sub: Int32(offset))
+                    storage.index[Key(project: spec.projectID, id: sub.jobID)] = JobRef(index: ref.index, sub: Int32(offset))
                 }
                 return ref
             }
@@ -43,7 +45,8 @@ public final class JobStore: Sendable {
 
     /// The job `id` as seen from `project`: one stored for that project, else one visible to all.
     public func find(id: String, project: String) -> Job? {
-        storage.withLock { storage in
+        let id = JobID(id)
+        return storage.withLock { storage in
             guard let ref = storage.index[Key(project: project, id: id)] ?? storage.index[Key(project: nil, id: id)] else {
                 return nil
             }

@@ -1,3 +1,4 @@
+import CSystemShims
 import EVSJobs
 import HTTP1
 import Logging
@@ -37,6 +38,8 @@ public final class MockServer: Sendable {
         engine = ScenarioEngine(store: store, clock: clock, logger: engineLogger)
         let refs = store.insert(specs, t0: clock.now())
         engine.track(refs)
+        // The parsed documents are gone; give their memory back rather than keep it resident.
+        csystem_release_free_memory()
         http = try HTTPServer(options: configuration.http, responder: JobsAPI(store: store, clock: clock), logger: configuration.logger)
     }
 

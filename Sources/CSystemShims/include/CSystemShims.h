@@ -29,4 +29,7 @@ int csystem_epoll_wait(int epfd, uint64_t *tokens, uint32_t *events, int max, in
 /// Dispatch source for the pipe is being set up.
 int csystem_stop_signals_pipe(void);
 
+/// Returns freed heap memory to the system (glibc's malloc_trim), e.g. after a large load.
+void csystem_release_free_memory(void);
+
 #endif

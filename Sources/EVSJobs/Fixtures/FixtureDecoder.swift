@@ -3,8 +3,24 @@
 public struct FixtureDecoder {
     public private(set) var problems: [FixtureProblem] = []
     private var file = ""
-    /// Where each id was first defined, by id: its project (nil = every project) and location.
-    private var seen: [String: [(project: String?, location: String)]] = [:]
+    /// Where each id was first defined: ids visible in every project, ids of one project, and
+    /// the first project-scoped use of each id (which clashes with a global one).
+    private var globalIDs: [JobID: Location] = [:]
+    private var scopedIDs: [ScopedID: Location] = [:]
+    private var anyScopedID: [JobID: Location] = [:]
+    private var files: [String] = []
+
+    private struct ScopedID: Hashable {
+        let project: String
+        let id: JobID
+    }
+
+    /// Kept as parts, and written out only for a message.
+    private struct Location {
+        let file: Int
+        /// The job holding the id.
+        let owner: JSONPath
+    }
     private var makeID: () -> String
 
     static let jobKeys = ["job_id", "project_id", "job_type", "entities", "scenario", "sub_jobs", "status", "begin_time", "end_time", "error_code", "fail_reason"]
@@ -34,6 +50,7 @@ public struct FixtureDecoder {
 
     public mutating func decode(file: String, document: JSONValue) -> [JobSpec] {
         self.file = file
+        files.append(file)
         let root = JSONPath.root
         guard case .object(let members) = document else {
             problem(root, "expected an object: {\"jobs\": [...]} or a captured job response, got \(document.kindName)")
@@ -46,9 +63,18 @@ public struct FixtureDecoder {
                 problem(root.appending("jobs"), "must be an array of jobs, got \(document["jobs"]?.kindName ?? "nothing")")
                 return []
             }
-            return elements.enumerated().compactMap { offset, element in
-                job(element, at: root.appending("jobs").appending(offset), project: project, parent: nil)
+            if project == nil {
+                globalIDs.reserveCapacity(globalIDs.count + elements.count)
+            } else {
+                scopedIDs.reserveCapacity(scopedIDs.count + elements.count)
             }
+            let jobsPath = root.appending("jobs")
+            var specs: [JobSpec] = []
+            specs.reserveCapacity(elements.count)
+            for (offset, element) in elements.enumerated() {
+                if let spec = job(element, at: jobsPath.appending(offset), project: project, parent: nil) { specs.append(spec) }
+            }
+            return specs
         }
         if document["status"] != nil {
             return captured(document, at: root, parent: nil).map { [$0] } ?? []
@@ -73,7 +99,7 @@ public struct FixtureDecoder {
         }
         let project = value["project_id"] != nil ? projectID(value["project_id"], at: path.appending("project_id")) : fileProject
         let type = jobType(value["job_type"], at: path.appending("job_type"), parent: parent)
-        let id = jobID(value["job_id"], at: path.appending("job_id"), project: project)
+        let id = jobID(value["job_id"], of: path, project: project)
         var entities = Entities()
         if let raw = value["entities"] {
             entities = self.entities(raw, at: path.appending("entities"))
@@ -95,7 +121,7 @@ public struct FixtureDecoder {
             problem(path.appending("entities"), "a batch job with sub_jobs shows only its sub_jobs; put entities on the sub-jobs")
         }
         guard problems.count == before, let type, let timeline else { return nil }
-        return JobSpec(id: id ?? "", projectID: project, type: type, entities: entities, timeline: timeline, subJobs: subJobs)
+        return JobSpec(jobID: id ?? JobID(""), projectID: project, type: type, entities: entities, timeline: timeline, subJobs: subJobs)
     }
 
     private mutating func timeline(_ value: JSONValue, at path: JSONPath, type: JobType?, hasSubJobs: Bool) -> Timeline? {
@@ -121,30 +147,30 @@ public struct FixtureDecoder {
         return scenario(raw, at: path.appending("scenario")).map(Timeline.scenario)
     }
 
-    private mutating func scenario(_ value: JSONValue, at path: JSONPath) -> Scenario? {
+    private mutating func scenario(_ value: JSONValue, at path: @autoclosure () -> JSONPath) -> Scenario? {
         guard case .object(let members) = value else {
-            problem(path, "must be an object, got \(value.kindName)")
+            problem(path(), "must be an object, got \(value.kindName)")
             return nil
         }
-        checkKeys(members, allowed: Self.scenarioKeys, at: path)
+        checkKeys(members, allowed: Self.scenarioKeys, at: path())
         var scenario = Scenario()
-        if let raw = value["init_ms"] { scenario.initMs = duration(raw, at: path.appending("init_ms")) ?? 0 }
-        if let raw = value["running_ms"] { scenario.runningMs = duration(raw, at: path.appending("running_ms")) ?? 0 }
+        if let raw = value["init_ms"] { scenario.initMs = duration(raw, at: path().appending("init_ms")) ?? 0 }
+        if let raw = value["running_ms"] { scenario.runningMs = duration(raw, at: path().appending("running_ms")) ?? 0 }
         var outcome = JobStatus.success
         if let raw = value["outcome"] {
             switch raw {
             case .string("SUCCESS"): outcome = .success
             case .string("FAIL"): outcome = .fail
-            default: problem(path.appending("outcome"), "must be \"SUCCESS\" or \"FAIL\", got \(describe(raw))")
+            default: problem(path().appending("outcome"), "must be \"SUCCESS\" or \"FAIL\", got \(describe(raw))")
             }
         }
-        let code = value["error_code"].flatMap { string($0, at: path.appending("error_code")) }
-        let reason = value["fail_reason"].flatMap { string($0, at: path.appending("fail_reason")) }
+        let code = value["error_code"].flatMap { string($0, at: path().appending("error_code")) }
+        let reason = value["fail_reason"].flatMap { string($0, at: path().appending("fail_reason")) }
         if outcome == .fail {
             scenario.outcome = .fail(errorCode: code ?? "EVS.2024", failReason: reason ?? "volume is error!")
         } else {
             for key in ["error_code", "fail_reason"] where value[key] != nil {
-                problem(path.appending(key), "only allowed with \"outcome\": \"FAIL\"")
+                problem(path().appending(key), "only allowed with \"outcome\": \"FAIL\"")
             }
         }
         return scenario
@@ -197,7 +223,7 @@ public struct FixtureDecoder {
         checkKeys(members, allowed: Self.capturedKeys, at: path)
         if value["job_id"] == nil { problem(path.appending("job_id"), "missing (a captured response has its job_id)") }
         let type = jobType(value["job_type"], at: path.appending("job_type"), parent: parent)
-        let id = jobID(value["job_id"], at: path.appending("job_id"), project: nil)
+        let id = jobID(value["job_id"], of: path, project: nil)
         var entities = Entities()
         var subJobs: [JobSpec] = []
         if let raw = value["entities"] {
@@ -220,107 +246,118 @@ public struct FixtureDecoder {
         let timeline = value["status"].flatMap { frozen(value, status: $0, at: path, captured: true) }
         if value["status"] == nil { problem(path.appending("status"), "missing") }
         guard problems.count == before, let type, let timeline else { return nil }
-        return JobSpec(id: id ?? "", projectID: nil, type: type, entities: entities, timeline: timeline, subJobs: subJobs)
+        return JobSpec(jobID: id ?? JobID(""), projectID: nil, type: type, entities: entities, timeline: timeline, subJobs: subJobs)
     }
 
     // MARK: - Fields
 
-    private mutating func entities(_ value: JSONValue, at path: JSONPath) -> Entities {
+    private mutating func entities(_ value: JSONValue, at path: @autoclosure () -> JSONPath) -> Entities {
         guard case .object(let members) = value else {
-            problem(path, "must be an object, got \(value.kindName)")
+            problem(path(), "must be an object, got \(value.kindName)")
             return Entities()
         }
-        checkKeys(members, allowed: Self.entityKeys, at: path, note: value["sub_jobs"] != nil ? "sub_jobs go at the job's top level" : nil)
+        checkKeys(members, allowed: Self.entityKeys, at: path(), note: value["sub_jobs"] != nil ? "sub_jobs go at the job's top level" : nil)
         var entities = Entities()
-        entities.name = value["name"].flatMap { string($0, at: path.appending("name")) }
-        entities.volumeID = value["volume_id"].flatMap { string($0, at: path.appending("volume_id")) }
-        entities.volumeType = value["volume_type"].flatMap { string($0, at: path.appending("volume_type")) }
+        entities.name = value["name"].flatMap { string($0, at: path().appending("name")) }
+        entities.volumeID = value["volume_id"].flatMap { string($0, at: path().appending("volume_id")) }
+        entities.volumeType = value["volume_type"].flatMap { string($0, at: path().appending("volume_type")) }
         if let raw = value["size"] {
             if case .integer(let size) = raw, size >= 0 {
                 entities.size = size
             } else {
-                problem(path.appending("size"), "must be a non-negative integer (GB), got \(describe(raw))")
+                problem(path().appending("size"), "must be a non-negative integer (GB), got \(describe(raw))")
             }
         }
         return entities
     }
 
-    private mutating func jobType(_ value: JSONValue?, at path: JSONPath, parent: JobType?) -> JobType? {
+    private mutating func jobType(_ value: JSONValue?, at path: @autoclosure () -> JSONPath, parent: JobType?) -> JobType? {
         guard let value else {
             if let parent { return parent.defaultSubJobType }
-            problem(path, "missing (one of \(JobType.allCases.map(\.rawValue).joined(separator: ", ")))")
+            problem(path(), "missing (one of \(JobType.allCases.map(\.rawValue).joined(separator: ", ")))")
             return nil
         }
         guard case .string(let text) = value, let type = JobType(rawValue: text) else {
-            problem(path, "must be one of \(JobType.allCases.map(\.rawValue).joined(separator: ", ")), got \(describe(value))")
+            problem(path(), "must be one of \(JobType.allCases.map(\.rawValue).joined(separator: ", ")), got \(describe(value))")
             return nil
         }
         if parent != nil, type.isBatch {
-            problem(path, "a sub-job cannot be a batch job (\(type.rawValue))")
+            problem(path(), "a sub-job cannot be a batch job (\(type.rawValue))")
             return nil
         }
         return type
     }
 
-    private mutating func jobID(_ value: JSONValue?, at path: JSONPath, project: String?) -> String? {
+    /// The job's id, checked for repeats; `owner` is the path of the job that holds it.
+    private mutating func jobID(_ value: JSONValue?, of owner: JSONPath, project: String?) -> JobID? {
         let id: String
         if let value {
-            guard let text = identifier(value, at: path) else { return nil }
+            guard let text = identifier(value, at: owner.appending("job_id")) else { return nil }
             id = text
         } else {
             id = makeID()
         }
-        let location = "\(file): \(path)"
-        if let earlier = seen[id]?.first(where: { $0.project == nil || project == nil || $0.project == project }) {
-            let scope = project.map { "project \"\($0)\"" } ?? "every project"
-            problem(path, "duplicate job_id \"\(id)\" in \(scope): already defined at \(earlier.location)")
+        let location = Location(file: files.count - 1, owner: owner)
+        let earlier: Location?
+        let key = JobID(id)
+        if let project {
+            earlier = globalIDs[key] ?? scopedIDs[ScopedID(project: project, id: key)]
+            if earlier == nil {
+                scopedIDs[ScopedID(project: project, id: key)] = location
+                if anyScopedID[key] == nil { anyScopedID[key] = location }
+            }
         } else {
-            seen[id, default: []].append((project: project, location: location))
+            earlier = globalIDs[key] ?? anyScopedID[key]
+            if earlier == nil { globalIDs[key] = location }
         }
-        return id
+        if let earlier {
+            let scope = project.map { "project \"\($0)\"" } ?? "every project"
+            problem(owner.appending("job_id"), "duplicate job_id \"\(id)\" in \(scope): already defined at \(files[earlier.file]): \(earlier.owner.appending("job_id"))")
+        }
+        return key
     }
 
-    private mutating func projectID(_ value: JSONValue?, at path: JSONPath) -> String? {
+    private mutating func projectID(_ value: JSONValue?, at path: @autoclosure () -> JSONPath) -> String? {
         guard let value else { return nil }
-        return identifier(value, at: path)
+        return identifier(value, at: path())
     }
 
     /// Ids go in URL paths: 1 to 128 characters that need no percent-encoding (RFC 3986 unreserved).
-    private mutating func identifier(_ value: JSONValue, at path: JSONPath) -> String? {
+    private mutating func identifier(_ value: JSONValue, at path: @autoclosure () -> JSONPath) -> String? {
         guard case .string(let text) = value else {
-            problem(path, "must be a string, got \(value.kindName)")
+            problem(path(), "must be a string, got \(value.kindName)")
             return nil
         }
         let unreserved = text.utf8.allSatisfy { byte in
             (byte >= 48 && byte <= 57) || (byte | 0x20 >= 97 && byte | 0x20 <= 122) || "-._~".utf8.contains(byte)
         }
         guard (1...128).contains(text.utf8.count), unreserved else {
-            problem(path, "must be 1 to 128 characters from A-Z a-z 0-9 - . _ ~, got \(describe(value))")
+            problem(path(), "must be 1 to 128 characters from A-Z a-z 0-9 - . _ ~, got \(describe(value))")
             return nil
         }
         return text
     }
 
-    private mutating func duration(_ value: JSONValue, at path: JSONPath) -> Int64? {
+    private mutating func duration(_ value: JSONValue, at path: @autoclosure () -> JSONPath) -> Int64? {
         guard case .integer(let ms) = value, ms >= 0, ms <= Self.maxDurationMs else {
-            problem(path, "must be a whole number of milliseconds from 0 to \(Self.maxDurationMs), got \(describe(value))")
+            problem(path(), "must be a whole number of milliseconds from 0 to \(Self.maxDurationMs), got \(describe(value))")
             return nil
         }
         return ms
     }
 
-    private mutating func time(_ value: JSONValue, at path: JSONPath, allowEmpty: Bool) -> Int64? {
+    private mutating func time(_ value: JSONValue, at path: @autoclosure () -> JSONPath, allowEmpty: Bool) -> Int64? {
         if allowEmpty, value == .string("") { return nil }
         guard case .string(let text) = value, let ms = APITime.parse(text) else {
-            problem(path, "must be a UTC time like \"2016-03-08T07:40:13.219Z\"\(allowEmpty ? " or \"\"" : ""), got \(describe(value))")
+            problem(path(), "must be a UTC time like \"2016-03-08T07:40:13.219Z\"\(allowEmpty ? " or \"\"" : ""), got \(describe(value))")
             return nil
         }
         return ms
     }
 
-    private mutating func string(_ value: JSONValue, at path: JSONPath) -> String? {
+    private mutating func string(_ value: JSONValue, at path: @autoclosure () -> JSONPath) -> String? {
         guard case .string(let text) = value else {
-            problem(path, "must be a string, got \(value.kindName)")
+            problem(path(), "must be a string, got \(value.kindName)")
             return nil
         }
         return text

@@ -32,7 +32,8 @@ public enum FixtureLoader {
         var decoder = FixtureDecoder(makeID: makeID)
         var specs: [JobSpec] = []
         for source in sources {
-            specs += decoder.decode(file: source.name, bytes: source.bytes)
+            let decoded = decoder.decode(file: source.name, bytes: source.bytes)
+            if specs.isEmpty { specs = decoded } else { specs.append(contentsOf: decoded) }
         }
         guard decoder.problems.isEmpty else { throw FixtureError(decoder.problems) }
         return specs
@@ -83,17 +84,22 @@ public enum FixtureLoader {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw FixtureProblem(file: path, path: nil, reason: "cannot read: \(errorText())") }
         defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        var info = stat()
+        let expected = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
+        // Read straight into the array, sized from fstat (and grown if the file grew meanwhile).
+        var bytes = [UInt8](repeating: 0, count: max(expected, 4096))
+        var filled = 0
         while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if filled == bytes.count { bytes.append(contentsOf: repeatElement(0, count: bytes.count)) }
+            let count = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw FixtureProblem(file: path, path: nil, reason: "cannot read: \(errorText())")
             }
             if count == 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
+            filled += count
         }
+        bytes.removeLast(bytes.count - filled)
         return FixtureSource(name: path, bytes: bytes)
     }
 

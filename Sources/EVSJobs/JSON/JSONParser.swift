@@ -62,6 +62,7 @@ public struct JSONParser {
         index += 1
         var members: [JSONMember] = []
         // RFC 8259 §8.3: names compare code unit by code unit, not by Unicode equivalence.
+        // Small objects (nearly all) are checked by a scan, larger ones by a set.
         var keys = Set<[UInt8]>()
         skipSpace()
         if peek(UInt8(ascii: "}")) {
@@ -74,7 +75,14 @@ public struct JSONParser {
             skipSpace()
             guard peek(UInt8(ascii: "\"")) else { throw error("expected a member name in double quotes") }
             let key = try parseString()
-            guard keys.insert(Array(key.utf8)).inserted else {
+            let repeated: Bool
+            if members.count < 16 {
+                repeated = members.contains { $0.key.utf8.elementsEqual(key.utf8) }
+            } else {
+                if keys.isEmpty { keys = Set(members.map { Array($0.key.utf8) }) }
+                repeated = !keys.insert(Array(key.utf8)).inserted
+            }
+            guard !repeated else {
                 path = outer.appending(key)
                 throw error("duplicate key \"\(key)\"")
             }
@@ -130,7 +138,21 @@ public struct JSONParser {
 
     private mutating func parseString() throws(JSONSyntaxError) -> String {
         index += 1  // opening quote
-        var out: [UInt8] = []
+        // The common case, a string without escapes: one String straight from the bytes.
+        var end = index
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+            end += 1
+        }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            guard let text = String(validating: bytes[index..<end], as: UTF8.self) else {
+                index = end + 1
+                throw error("string is not valid UTF-8")
+            }
+            index = end + 1
+            return text
+        }
+        var out: [UInt8] = Array(bytes[index..<end])
+        index = end
         while true {
             guard index < bytes.count else { throw error("unterminated string") }
             let byte = bytes[index]

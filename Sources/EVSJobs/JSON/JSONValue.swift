@@ -1,6 +1,6 @@
 /// A parsed JSON document that keeps object members in their order, so that validation can
 /// name each member by its path and duplicates can be refused.
-public indirect enum JSONValue: Sendable, Equatable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     /// A number written without fraction or exponent that fits 64 bits.

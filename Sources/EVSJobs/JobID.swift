@@ -1,0 +1,62 @@
+/// A job id. Ids of 32 lowercase hex digits, the form the service uses, are kept in sixteen
+/// bytes inside the value; any other id is kept as text. A store of a million jobs then holds
+/// no id on the heap, and looking one up hashes two integers.
+public struct JobID: Hashable, Sendable, CustomStringConvertible {
+    private enum Storage: Hashable, Sendable {
+        case hex(UInt64, UInt64)
+        case text(String)
+    }
+
+    private let storage: Storage
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    public init(_ text: String) {
+        storage = Self.packed(text).map { .hex($0.0, $0.1) } ?? .text(text)
+    }
+
+    public var description: String {
+        switch storage {
+        case .text(let text): return text
+        case .hex:
+            var out: [UInt8] = []
+            append(to: &out)
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+
+    /// Appends the id's characters (no quotes, no escaping: ids are unreserved characters).
+    public func append(to out: inout [UInt8]) {
+        switch storage {
+        case .text(let text):
+            out.append(contentsOf: text.utf8)
+        case .hex(let high, let low):
+            for half in [high, low] {
+                var shift: UInt64 = 60
+                while true {
+                    out.append(Self.digits[Int((half >> shift) & 15)])
+                    if shift == 0 { break }
+                    shift -= 4
+                }
+            }
+        }
+    }
+
+    private static func packed(_ text: String) -> (UInt64, UInt64)? {
+        guard text.utf8.count == 32 else { return nil }
+        var text = text
+        return text.withUTF8 { bytes -> (UInt64, UInt64)? in
+            var halves: (UInt64, UInt64) = (0, 0)
+            for offset in 0..<32 {
+                let byte = bytes[offset]
+                let digit: UInt64
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt64(byte - 48)
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt64(byte - 87)
+                default: return nil  // uppercase stays text, so it renders back as it was written
+                }
+                if offset < 16 { halves.0 = halves.0 << 4 | digit } else { halves.1 = halves.1 << 4 | digit }
+            }
+            return halves
+        }
+    }
+}
