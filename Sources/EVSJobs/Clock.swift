@@ -13,22 +13,22 @@ public protocol JobClock: Sendable {
 /// Wall-clock time read once at start, then advanced by the monotonic clock, so that a change
 /// of the system time never makes a job go backwards.
 public struct SystemClock: JobClock {
-    private let wallAtStart: Int64
-    private let monotonicAtStart: Int64
+    /// Wall time minus monotonic time at start, in nanoseconds (kept whole: rounding both to
+    /// milliseconds first would put this clock up to a millisecond off the wall clock).
+    private let offset: Int64
 
     public init() {
-        wallAtStart = Self.read(CLOCK_REALTIME)
-        monotonicAtStart = Self.read(CLOCK_MONOTONIC)
+        offset = Self.read(CLOCK_REALTIME) - Self.read(CLOCK_MONOTONIC)
     }
 
     public func now() -> Int64 {
-        wallAtStart + (Self.read(CLOCK_MONOTONIC) - monotonicAtStart)
+        (offset + Self.read(CLOCK_MONOTONIC)) / 1_000_000
     }
 
     static func read(_ id: clockid_t) -> Int64 {
         var spec = timespec()
         clock_gettime(id, &spec)
-        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
     }
 }
 

@@ -61,6 +61,7 @@ public struct JSONParser {
         try enter()
         index += 1
         var members: [JSONMember] = []
+        members.reserveCapacity(4)  // one allocation for the small objects fixtures are made of
         // RFC 8259 §8.3: names compare code unit by code unit, not by Unicode equivalence.
         // Small objects (nearly all) are checked by a scan, larger ones by a set.
         var keys = Set<[UInt8]>()

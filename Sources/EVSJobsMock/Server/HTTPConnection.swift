@@ -48,10 +48,14 @@ final class HTTPConnection: @unchecked Sendable {
         armTimer(at: lastActivity + Self.nanos(server.options.idleTimeoutMs))
     }
 
-    /// The server is stopping: close now if idle, else after the request in progress.
+    /// The server is stopping: close once the answers already queued are sent, or after the
+    /// request that is arriving has been answered.
     func beginShutdown() {
         stopping = true
-        if !decoder.hasPartialRequest { connection.close() }
+        if !decoder.hasPartialRequest {
+            closing = true
+            connection.closeAfterWriting(linger: false)
+        }
     }
 
     /// The server's grace period is over.
