@@ -288,7 +288,7 @@ public struct RequestDecoder: Sendable {
         var size = 0
         for byte in sizePart {
             guard let digit = hexValue(byte) else { throw .bad("malformed chunk size") }
-            guard size <= limits.maxBodyBytes else {
+            guard size <= limits.maxBodyBytes, size <= Int.max >> 4 else {
                 throw HTTPDecodeError(.contentTooLarge, "body larger than \(limits.maxBodyBytes) bytes")
             }
             size = size << 4 | Int(digit)
