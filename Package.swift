@@ -31,6 +31,7 @@ let package = Package(
         .target(
             name: "EVSJobsMock",
             dependencies: ["Sockets", "HTTP1", "EVSJobs", "CSystemShims", .product(name: "Logging", package: "swift-log")],
+            resources: [.embedInCode("Resources/openapi.json")],
             swiftSettings: strict
         ),
         // Layer 4: the command line.

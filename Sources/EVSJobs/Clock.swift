@@ -8,6 +8,12 @@ import Synchronization
 /// Where job timelines read "now", in milliseconds since the Unix epoch. Never goes backwards.
 public protocol JobClock: Sendable {
     func now() -> Int64
+    /// Real milliseconds until this clock reads `ms`; nil while it stands still.
+    func realDelay(until ms: Int64) -> Int64?
+}
+
+extension JobClock {
+    public func realDelay(until ms: Int64) -> Int64? { max(0, ms - now()) }
 }
 
 /// Wall-clock time read once at start, then advanced by the monotonic clock, so that a change
@@ -47,5 +53,70 @@ public final class ManualClock: JobClock {
     /// Moves time forward; a negative amount is ignored, since clocks never go backwards.
     public func advance(by ms: Int64) {
         current.withLock { $0 += max(0, ms) }
+    }
+}
+
+/// The clock the server runs on: real time (optionally scaled), or time that stands still until
+/// advanced. Switching mode or scale re-anchors the clock at its present reading, so no job
+/// jumps; advancing moves every timeline forward at once. It never goes backwards.
+public final class MockClock: JobClock {
+    public enum Mode: String, Sendable, CaseIterable {
+        case real, manual
+    }
+
+    private struct State {
+        var mode: Mode
+        var scale: Double
+        /// The mock time at the anchor, and the monotonic time (ns) when it was taken.
+        var anchorMs: Int64
+        var anchorNs: Int64
+
+        func reading(atNs ns: Int64) -> Int64 {
+            guard mode == .real else { return anchorMs }
+            return anchorMs + Int64((Double(ns - anchorNs) * scale / 1_000_000).rounded(.down))
+        }
+    }
+
+    private let state: Mutex<State>
+
+    public init(mode: Mode = .real, scale: Double = 1, startMs: Int64 = SystemClock().now()) {
+        state = Mutex(State(mode: mode, scale: scale, anchorMs: startMs, anchorNs: SystemClock.read(CLOCK_MONOTONIC)))
+    }
+
+    public func now() -> Int64 {
+        let ns = SystemClock.read(CLOCK_MONOTONIC)
+        return state.withLock { $0.reading(atNs: ns) }
+    }
+
+    public var mode: Mode { state.withLock { $0.mode } }
+    public var scale: Double { state.withLock { $0.scale } }
+
+    /// Moves time forward by `ms` (negative amounts are refused by callers and ignored here).
+    public func advance(by ms: Int64) {
+        let ns = SystemClock.read(CLOCK_MONOTONIC)
+        state.withLock { state in
+            state.anchorMs = state.reading(atNs: ns) + max(0, ms)
+            state.anchorNs = ns
+        }
+    }
+
+    /// Changes mode and/or scale (> 0) from now on.
+    public func set(mode: Mode? = nil, scale: Double? = nil) {
+        let ns = SystemClock.read(CLOCK_MONOTONIC)
+        state.withLock { state in
+            state.anchorMs = state.reading(atNs: ns)
+            state.anchorNs = ns
+            if let mode { state.mode = mode }
+            if let scale, scale > 0 { state.scale = scale }
+        }
+    }
+
+    public func realDelay(until ms: Int64) -> Int64? {
+        state.withLock { state in
+            guard state.mode == .real else { return nil }
+            let ns = SystemClock.read(CLOCK_MONOTONIC)
+            let remaining = Double(ms - state.reading(atNs: ns)) / state.scale
+            return max(0, Int64(remaining.rounded(.up)))
+        }
     }
 }

@@ -56,6 +56,31 @@ public struct Scenario: Sendable, Equatable {
     }
 }
 
+/// A scenario counted in reads instead of time: INIT for the first `initPolls` reads, RUNNING
+/// for the next `runningPolls`, then the outcome.
+public struct PollScenario: Sendable, Equatable {
+    public var initPolls: Int
+    public var runningPolls: Int
+    public var outcome: Outcome
+
+    public init(initPolls: Int = 0, runningPolls: Int = 1, outcome: Outcome = .success) {
+        self.initPolls = initPolls
+        self.runningPolls = runningPolls
+        self.outcome = outcome
+    }
+}
+
+/// How far a poll-counted job has come: reads so far, and when the last counted one finished it.
+public struct PollProgress: Sendable, Equatable {
+    public var reads = 0
+    public var finishedAt: Int64?
+
+    public init(reads: Int = 0, finishedAt: Int64? = nil) {
+        self.reads = reads
+        self.finishedAt = finishedAt
+    }
+}
+
 /// A state fixed by a fixture; absent times are filled from the moment the job was stored.
 public struct FrozenState: Sendable, Equatable {
     public var status: JobStatus
@@ -83,6 +108,8 @@ public enum Timeline: Sendable, Equatable {
     indirect case frozen(FrozenState)
     /// A batch parent: its state follows its sub-jobs.
     case derived
+    /// Counted in reads; boxed, like frozen states, to keep timed jobs small.
+    indirect case polls(PollScenario, PollProgress)
 }
 
 /// A job as a fixture or an admin request describes it, before it is stored.
@@ -125,7 +152,7 @@ public struct JobState: Sendable, Equatable {
 
 /// A stored job: its description and the moment `t0` it entered the store.
 public struct Job: Sendable, Equatable {
-    public let spec: JobSpec
+    public internal(set) var spec: JobSpec
     public let t0: Int64
 
     public init(spec: JobSpec, t0: Int64) {
@@ -161,6 +188,14 @@ public struct Job: Sendable, Equatable {
             return JobState(status: frozen.status, beginMs: frozen.beginMs ?? t0, endMs: end, errorCode: frozen.errorCode, failReason: frozen.failReason)
         case .derived:
             return derivedState(at: now)
+        case .polls(let scenario, let progress):
+            if progress.reads < scenario.initPolls { return JobState(status: .initializing, beginMs: t0) }
+            if progress.reads < scenario.initPolls + scenario.runningPolls { return JobState(status: .running, beginMs: t0) }
+            let end = progress.finishedAt ?? t0
+            switch scenario.outcome {
+            case .success: return JobState(status: .success, beginMs: t0, endMs: end)
+            case .fail(let code, let reason): return JobState(status: .fail, beginMs: t0, endMs: end, errorCode: code, failReason: reason)
+            }
         }
     }
 
@@ -189,10 +224,100 @@ public struct Job: Sendable, Equatable {
             let running = t0 + scenario.initMs, end = running + scenario.runningMs
             if running > t0, end > running { return [running, end] }
             return end > t0 ? [end] : []
-        case .frozen:
+        case .frozen, .polls:
             return []
         case .derived:
             return Array(Set(subJobs.flatMap(\.transitionTimes))).sorted()
         }
+    }
+}
+
+// MARK: - Changes: reads of poll-counted jobs, and the admin API's advance and finish
+
+extension Job {
+    /// Whether reading this job (or one of its sub-jobs) moves it on.
+    public var countsReads: Bool {
+        if case .polls = spec.timeline { return true }
+        return spec.subJobs.contains { if case .polls = $0.timeline { true } else { false } }
+    }
+
+    /// Counts one read at `now`: the reader sees the state before the count.
+    public mutating func countRead(at now: Int64) {
+        spec.countRead(at: now)
+        for index in spec.subJobs.indices { spec.subJobs[index].countRead(at: now) }
+    }
+
+    /// Moves the job to its next state now: INIT to RUNNING, RUNNING to its outcome. A batch
+    /// parent moves every sub-job that is in its own state. False when it is already finished.
+    public mutating func advance(at now: Int64) -> Bool {
+        let status = state(at: now).status
+        guard !status.isFinished else { return false }
+        if case .derived = spec.timeline {
+            for index in spec.subJobs.indices {
+                var sub = Job(spec: spec.subJobs[index], t0: t0)
+                if sub.state(at: now).status == status { _ = sub.advance(at: now) }
+                spec.subJobs[index] = sub.spec
+            }
+            return true
+        }
+        switch spec.timeline {
+        case .scenario(var scenario):
+            if status == .initializing {
+                scenario.initMs = now - t0
+            } else {
+                scenario.runningMs = max(0, now - t0 - scenario.initMs)
+            }
+            spec.timeline = .scenario(scenario)
+        case .polls(let scenario, var progress):
+            if status == .initializing {
+                progress.reads = scenario.initPolls
+                if scenario.runningPolls == 0 { progress.finishedAt = now }
+            } else {
+                progress.reads = scenario.initPolls + scenario.runningPolls
+                progress.finishedAt = now
+            }
+            spec.timeline = .polls(scenario, progress)
+        case .frozen(var frozen):
+            frozen.status = status == .initializing ? .running : .success
+            if frozen.status == .success {
+                frozen.endMs = now
+                frozen.endGiven = true
+            }
+            frozen.beginMs = frozen.beginMs ?? t0
+            spec.timeline = .frozen(frozen)
+        case .derived:
+            break
+        }
+        return true
+    }
+
+    /// Ends the job now with `outcome`; a batch parent ends every unfinished sub-job so.
+    public mutating func finish(_ outcome: Outcome, at now: Int64) {
+        if case .derived = spec.timeline {
+            for index in spec.subJobs.indices {
+                var sub = Job(spec: spec.subJobs[index], t0: t0)
+                if !sub.state(at: now).status.isFinished { sub.finish(outcome, at: now) }
+                spec.subJobs[index] = sub.spec
+            }
+            return
+        }
+        let begin = state(at: now).beginMs
+        switch outcome {
+        case .success:
+            spec.timeline = .frozen(FrozenState(status: .success, beginMs: begin, endMs: now, endGiven: true))
+        case .fail(let code, let reason):
+            spec.timeline = .frozen(FrozenState(status: .fail, beginMs: begin, endMs: now, endGiven: true, errorCode: code, failReason: reason))
+        }
+    }
+}
+
+extension JobSpec {
+    fileprivate mutating func countRead(at now: Int64) {
+        guard case .polls(let scenario, var progress) = timeline else { return }
+        let threshold = scenario.initPolls + scenario.runningPolls
+        guard progress.reads < threshold else { return }
+        progress.reads += 1
+        if progress.reads == threshold { progress.finishedAt = now }
+        timeline = .polls(scenario, progress)
     }
 }

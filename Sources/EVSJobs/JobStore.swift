@@ -6,10 +6,17 @@ public struct JobRef: Sendable, Hashable {
     public let index: Int32
     /// Position in the parent's `sub_jobs`, or -1 for the top-level job itself.
     public let sub: Int32
+
+    public init(index: Int32, sub: Int32 = -1) {
+        self.index = index
+        self.sub = sub
+    }
+
+    public var parent: JobRef { JobRef(index: index) }
 }
 
-/// The jobs being served. Reads take the lock only to find a job; its state is computed
-/// outside the lock from the job's timeline and the clock.
+/// The jobs being served. Reads take the lock only to find a job (and, for poll-counted jobs,
+/// to count the read); states are computed outside the lock from timelines and the clock.
 public final class JobStore: Sendable {
     private struct Key: Hashable {
         let project: String?
@@ -17,22 +24,25 @@ public final class JobStore: Sendable {
     }
 
     private struct Storage {
-        var jobs: [Job] = []
+        /// Removed jobs leave a nil, so that references to the others stay valid.
+        var jobs: [Job?] = []
         var index: [Key: JobRef] = [:]
+        var live = 0
     }
 
     private let storage = Mutex(Storage())
 
     public init() {}
 
-    /// Stores `specs` with `t0`. Ids must already be unique in their scope (the fixture
-    /// loader checks); a repeated id replaces the earlier entry.
+    /// Stores `specs` with `t0`. Ids must be unique in their scope (see `conflict`).
+    @discardableResult
     public func insert(_ specs: [JobSpec], t0: Int64) -> [JobRef] {
         storage.withLock { storage in
             storage.jobs.reserveCapacity(storage.jobs.count + specs.count)
             storage.index.reserveCapacity(storage.index.count + specs.count + specs.reduce(0) { $0 + $1.subJobs.count })
+            storage.live += specs.count
             return specs.map { spec in
-                let ref = JobRef(index: Int32(storage.jobs.count), sub: -1)
+                let ref = JobRef(index: Int32(storage.jobs.count))
                 storage.jobs.append(Job(spec: spec, t0: t0))
                 storage.index[Key(project: spec.projectID, id: spec.jobID)] = ref
                 for (offset, sub) in spec.subJobs.enumerated() {
@@ -43,14 +53,53 @@ public final class JobStore: Sendable {
         }
     }
 
-    /// The job `id` as seen from `project`: one stored for that project, else one visible to all.
-    public func find(id: String, project: String) -> Job? {
+    /// The first id of `specs` (or of their sub-jobs) that is taken already in its scope: the
+    /// same project, or every project for a job visible everywhere.
+    public func conflict(with specs: [JobSpec]) -> String? {
+        storage.withLock { storage in
+            let projects = Set(storage.index.keys.compactMap(\.project))
+            for spec in specs {
+                for id in [spec.jobID] + spec.subJobs.map(\.jobID) {
+                    if storage.index[Key(project: nil, id: id)] != nil { return id.description }
+                    if let project = spec.projectID {
+                        if storage.index[Key(project: project, id: id)] != nil { return id.description }
+                    } else if projects.contains(where: { storage.index[Key(project: $0, id: id)] != nil }) {
+                        return id.description
+                    }
+                }
+            }
+            return nil
+        }
+    }
+
+    /// The job `id` as a poll from `project` sees it: one stored for that project, else one
+    /// visible to all. A poll-counted job counts the read.
+    public func read(id: String, project: String, at now: Int64) -> Job? {
         let id = JobID(id)
         return storage.withLock { storage in
-            guard let ref = storage.index[Key(project: project, id: id)] ?? storage.index[Key(project: nil, id: id)] else {
-                return nil
+            guard let ref = storage.index[Key(project: project, id: id)] ?? storage.index[Key(project: nil, id: id)],
+                let seen = Self.job(ref, in: storage)
+            else { return nil }
+            if seen.countsReads, var counted = Self.job(ref, in: storage) {
+                counted.countRead(at: now)
+                Self.replace(ref, with: counted, in: &storage)
             }
-            return Self.job(ref, in: storage)
+            return seen
+        }
+    }
+
+    /// `read` without counting: for the admin API and tests.
+    public func find(id: String, project: String) -> Job? {
+        lookup(id: id, project: project).flatMap { job($0) }
+    }
+
+    /// Where the job `id` is: in `project` (or visible to all) when given, else anywhere,
+    /// preferring a job visible to all.
+    public func lookup(id: String, project: String?) -> JobRef? {
+        let id = JobID(id)
+        return storage.withLock { storage in
+            if let project { return storage.index[Key(project: project, id: id)] ?? storage.index[Key(project: nil, id: id)] }
+            return storage.index[Key(project: nil, id: id)] ?? storage.index.first { $0.key.id == id }?.value
         }
     }
 
@@ -58,15 +107,75 @@ public final class JobStore: Sendable {
         storage.withLock { Self.job(ref, in: $0) }
     }
 
+    /// Changes a stored job under the lock; returns what `change` returns, nil if it is gone.
+    public func update<Result>(_ ref: JobRef, _ change: (inout Job) -> Result) -> Result? {
+        storage.withLock { storage in
+            guard var job = Self.job(ref, in: storage) else { return nil }
+            let result = change(&job)
+            Self.replace(ref, with: job, in: &storage)
+            return result
+        }
+    }
+
+    /// Removes a top-level job (a sub-job goes with its parent). False if it was not there.
+    @discardableResult
+    public func remove(_ ref: JobRef) -> Bool {
+        storage.withLock { storage in
+            let slot = Int(ref.parent.index)
+            guard slot < storage.jobs.count, let job = storage.jobs[slot] else { return false }
+            storage.jobs[slot] = nil
+            storage.live -= 1
+            storage.index[Key(project: job.spec.projectID, id: job.spec.jobID)] = nil
+            for sub in job.spec.subJobs { storage.index[Key(project: job.spec.projectID, id: sub.jobID)] = nil }
+            return true
+        }
+    }
+
+    /// Removes every top-level job for which `matches` holds; returns how many.
+    @discardableResult
+    public func removeAll(where matches: (Job) -> Bool) -> Int {
+        let refs: [JobRef] = storage.withLock { storage in
+            storage.jobs.indices.compactMap { slot in
+                guard let job = storage.jobs[slot], matches(job) else { return nil }
+                return JobRef(index: Int32(slot))
+            }
+        }
+        return refs.filter { remove($0) }.count
+    }
+
+    /// Top-level jobs, in the order they were stored; with `project`, only that project's.
+    public func all(project: String? = nil) -> [(ref: JobRef, job: Job)] {
+        storage.withLock { storage in
+            storage.jobs.indices.compactMap { slot in
+                guard let job = storage.jobs[slot], project == nil || job.spec.projectID == project else { return nil }
+                return (JobRef(index: Int32(slot)), job)
+            }
+        }
+    }
+
+    /// Ids served, sub-jobs included.
     public var count: Int {
         storage.withLock { $0.index.count }
     }
 
+    /// Top-level jobs stored.
+    public var jobCount: Int {
+        storage.withLock { $0.live }
+    }
+
     private static func job(_ ref: JobRef, in storage: Storage) -> Job? {
-        guard ref.index >= 0, Int(ref.index) < storage.jobs.count else { return nil }
-        let parent = storage.jobs[Int(ref.index)]
+        guard ref.index >= 0, Int(ref.index) < storage.jobs.count, let parent = storage.jobs[Int(ref.index)] else { return nil }
         guard ref.sub >= 0 else { return parent }
         guard Int(ref.sub) < parent.spec.subJobs.count else { return nil }
         return Job(spec: parent.spec.subJobs[Int(ref.sub)], t0: parent.t0)
+    }
+
+    private static func replace(_ ref: JobRef, with job: Job, in storage: inout Storage) {
+        let slot = Int(ref.index)
+        if ref.sub < 0 {
+            storage.jobs[slot] = job
+        } else {
+            storage.jobs[slot]?.spec.subJobs[Int(ref.sub)] = job.spec
+        }
     }
 }

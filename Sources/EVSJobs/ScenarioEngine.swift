@@ -113,14 +113,19 @@ public final class ScenarioEngine: @unchecked Sendable {
         rearm()
     }
 
-    /// Arms the timer for the earliest due transition, or not at all. Runs on `queue`.
+    /// The clock jumped or changed pace: what is due now is announced now, the rest re-timed.
+    public func clockChanged() {
+        queue.async { self.rearm() }
+    }
+
+    /// Arms the timer for the earliest due transition, or not at all (also while the clock
+    /// stands still). Runs on `queue`.
     private func rearm() {
         guard let timer else { return }
-        guard let next = nextDue else {
+        guard let next = nextDue, let delay = next <= clock.now() ? 0 : clock.realDelay(until: next) else {
             timer.schedule(deadline: .distantFuture)
             return
         }
-        let delay = max(0, next - clock.now())
-        timer.schedule(deadline: .now() + .milliseconds(Int(delay)), leeway: .milliseconds(1))
+        timer.schedule(deadline: .now() + .milliseconds(Int(min(delay, Int64(Int32.max)))), leeway: .milliseconds(1))
     }
 }

@@ -1,23 +1,41 @@
 import CSystemShims
+import Dispatch
 import EVSJobs
 import HTTP1
 import Logging
 import Sockets
 
-/// The whole mock: a job store seeded from fixtures, the scenario engine, and the HTTP server
-/// answering the EVS job API. The command line and the live tests both start it this way.
+/// The whole mock: a job store seeded from fixtures, the scenario engine, the clock, the admin
+/// API's journal and faults, and the HTTP server answering the EVS job API. The command line and
+/// the live tests both start it this way.
 public final class MockServer: Sendable {
     public struct Configuration: Sendable {
         public var http: HTTPServerOptions
-        /// Fixture documents; the built-in default set when nil.
+        /// Fixture files and directories, read again by `POST /__admin/reload`.
+        public var fixturePaths: [String]?
+        /// Fixture documents, used when `fixturePaths` is nil; the built-in set when both are nil.
         public var fixtures: [FixtureSource]?
-        public var clock: any JobClock
+        public var clockMode: MockClock.Mode
+        public var timeScale: Double
+        /// Where the clock starts; now when nil.
+        public var startMs: Int64?
+        public var journalSize: Int
+        public var admin: Bool
+        public var adminToken: String?
         public var logger: Logger
 
-        public init(http: HTTPServerOptions = HTTPServerOptions(), fixtures: [FixtureSource]? = nil, clock: any JobClock = SystemClock(), logger: Logger = Logger(label: "evs-jobs-mock")) {
+        public init(http: HTTPServerOptions = HTTPServerOptions(), fixturePaths: [String]? = nil, fixtures: [FixtureSource]? = nil,
+                    clockMode: MockClock.Mode = .real, timeScale: Double = 1, startMs: Int64? = nil, journalSize: Int = 10_000,
+                    admin: Bool = true, adminToken: String? = nil, logger: Logger = Logger(label: "evs-jobs-mock")) {
             self.http = http
+            self.fixturePaths = fixturePaths
             self.fixtures = fixtures
-            self.clock = clock
+            self.clockMode = clockMode
+            self.timeScale = timeScale
+            self.startMs = startMs
+            self.journalSize = journalSize
+            self.admin = admin
+            self.adminToken = adminToken
             self.logger = logger
         }
     }
@@ -25,22 +43,31 @@ public final class MockServer: Sendable {
     public let store: JobStore
     public let engine: ScenarioEngine
     public let http: HTTPServer
-    public let clock: any JobClock
+    public let clock: MockClock
+    public let journal: Journal
+    public let faults: Faults
 
     /// Loads every fixture and binds the socket; nothing is served until `start`.
     /// Throws `FixtureError` (with every problem) or `SocketError`.
     public init(_ configuration: Configuration) throws {
-        let specs = try FixtureLoader.decode(configuration.fixtures ?? FixtureLoader.defaultSources)
-        clock = configuration.clock
+        let fixtures = try FixtureSet(paths: configuration.fixturePaths, sources: configuration.fixtures)
+        clock = MockClock(mode: configuration.clockMode, scale: configuration.timeScale, startMs: configuration.startMs ?? SystemClock().now())
         store = JobStore()
         var engineLogger = configuration.logger
         engineLogger[metadataKey: "component"] = "engine"
         engine = ScenarioEngine(store: store, clock: clock, logger: engineLogger)
-        let refs = store.insert(specs, t0: clock.now())
-        engine.track(refs)
+        engine.track(store.insert(fixtures.current, t0: clock.now()))
         // The parsed documents are gone; give their memory back rather than keep it resident.
         csystem_release_free_memory()
-        http = try HTTPServer(options: configuration.http, responder: JobsAPI(store: store, clock: clock), logger: configuration.logger)
+        journal = Journal(capacity: configuration.journalSize)
+        faults = Faults()
+        let admin = configuration.admin
+            ? AdminAPI(store: store, engine: engine, clock: clock, journal: journal, faults: faults, metrics: Metrics(), fixtures: fixtures,
+                       token: configuration.adminToken, startedNs: DispatchTime.now().uptimeNanoseconds)
+            : nil
+        let responder = MockResponder(jobs: JobsAPI(store: store, clock: clock), admin: admin, journal: journal, faults: faults,
+                                      metrics: admin?.metrics ?? Metrics(), clock: clock)
+        http = try HTTPServer(options: configuration.http, responder: responder, logger: configuration.logger)
     }
 
     /// `http://host:port` of the listening socket.

@@ -1,3 +1,4 @@
+import EVSJobs
 import Logging
 
 /// The command line's options resolved in order: flag, then environment variable, then default.
@@ -7,6 +8,11 @@ public struct Settings: Sendable, Equatable {
     /// Fixture paths; empty means the built-in set.
     public var fixtures: [String] = []
     public var logLevel = Logger.Level.info
+    public var clockMode = MockClock.Mode.real
+    public var timeScale = 1.0
+    public var journalSize = 10_000
+    public var admin = true
+    public var adminToken: String?
 
     /// The flags as given (nil or empty when absent).
     public struct Flags: Sendable {
@@ -14,12 +20,23 @@ public struct Settings: Sendable, Equatable {
         public var port: Int?
         public var fixtures: [String]
         public var logLevel: String?
+        public var clock: String?
+        public var timeScale: Double?
+        public var journalSize: Int?
+        public var noAdmin: Bool
+        public var adminToken: String?
 
-        public init(host: String? = nil, port: Int? = nil, fixtures: [String] = [], logLevel: String? = nil) {
+        public init(host: String? = nil, port: Int? = nil, fixtures: [String] = [], logLevel: String? = nil, clock: String? = nil,
+                    timeScale: Double? = nil, journalSize: Int? = nil, noAdmin: Bool = false, adminToken: String? = nil) {
             self.host = host
             self.port = port
             self.fixtures = fixtures
             self.logLevel = logLevel
+            self.clock = clock
+            self.timeScale = timeScale
+            self.journalSize = journalSize
+            self.noAdmin = noAdmin
+            self.adminToken = adminToken
         }
     }
 
@@ -50,6 +67,30 @@ public struct Settings: Sendable, Equatable {
             guard let level = Logger.Level(rawValue: text) else { throw SettingsError("EVS_MOCK_LOG_LEVEL must be one of \(Self.levelNames), got '\(text)'") }
             logLevel = level
         }
+        if let text = flags.clock ?? env("EVS_MOCK_CLOCK") {
+            guard let mode = MockClock.Mode(rawValue: text) else {
+                throw SettingsError("\(flags.clock != nil ? "--clock" : "EVS_MOCK_CLOCK") must be real or manual, got '\(text)'")
+            }
+            clockMode = mode
+        }
+        if let scale = flags.timeScale {
+            guard scale > 0, scale.isFinite else { throw SettingsError("--time-scale must be a number above 0, got \(scale)") }
+            timeScale = scale
+        } else if let text = env("EVS_MOCK_TIME_SCALE") {
+            guard let scale = Double(text), scale > 0, scale.isFinite else {
+                throw SettingsError("EVS_MOCK_TIME_SCALE must be a number above 0, got '\(text)'")
+            }
+            timeScale = scale
+        }
+        if let size = flags.journalSize {
+            guard size >= 1 else { throw SettingsError("--journal-size must be 1 or more, got \(size)") }
+            journalSize = size
+        } else if let text = env("EVS_MOCK_JOURNAL_SIZE") {
+            guard let size = Int(text), size >= 1 else { throw SettingsError("EVS_MOCK_JOURNAL_SIZE must be 1 or more, got '\(text)'") }
+            journalSize = size
+        }
+        admin = !(flags.noAdmin || ["1", "true", "yes"].contains(env("EVS_MOCK_NO_ADMIN")?.lowercased() ?? ""))
+        adminToken = flags.adminToken ?? env("EVS_MOCK_ADMIN_TOKEN")
     }
 }
 

@@ -82,6 +82,11 @@ public func decodePathSegments(_ path: String) -> [String]? {
     return segments
 }
 
+/// `text` with its percent-escapes decoded; nil if one is malformed or the result is not UTF-8.
+public func percentDecoded(_ text: Substring) -> String? {
+    percentDecode(text.utf8)
+}
+
 func percentDecode<Bytes: Collection>(_ bytes: Bytes) -> String? where Bytes.Element == UInt8 {
     guard bytes.contains(UInt8(ascii: "%")) else { return String(decoding: bytes, as: UTF8.self) }
     var out: [UInt8] = []

@@ -40,13 +40,30 @@ struct EVSJobsMockCommand: ParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical. info logs one line per request; debug also logs every job transition. [env: EVS_MOCK_LOG_LEVEL] (default: info)")
     var logLevel: String?
 
+    @Option(help: "real: time runs (scaled by --time-scale); manual: time stands still until POST /__admin/clock/advance. [env: EVS_MOCK_CLOCK] (default: real)")
+    var clock: String?
+
+    @Option(help: "How much faster than real time scenarios run, above 0 (10: ten times faster). [env: EVS_MOCK_TIME_SCALE] (default: 1)")
+    var timeScale: Double?
+
+    @Option(help: "Requests the journal keeps; older ones are dropped and counted. [env: EVS_MOCK_JOURNAL_SIZE] (default: 10000)")
+    var journalSize: Int?
+
+    @Flag(help: "Turn the admin API under /__admin off; its paths then answer like any unknown path. [env: EVS_MOCK_NO_ADMIN=1]")
+    var noAdmin = false
+
+    @Option(help: "Require 'Authorization: Bearer <token>' on admin routes. [env: EVS_MOCK_ADMIN_TOKEN]")
+    var adminToken: String?
+
     func validate() throws {
         _ = try settings()
     }
 
     private func settings() throws -> Settings {
         do {
-            return try Settings(flags: Settings.Flags(host: host, port: port, fixtures: fixtures, logLevel: logLevel), environment: processEnvironment())
+            let flags = Settings.Flags(host: host, port: port, fixtures: fixtures, logLevel: logLevel, clock: clock, timeScale: timeScale,
+                                       journalSize: journalSize, noAdmin: noAdmin, adminToken: adminToken)
+            return try Settings(flags: flags, environment: processEnvironment())
         } catch {
             throw ValidationError(error.description)
         }
@@ -65,11 +82,11 @@ struct EVSJobsMockCommand: ParsableCommand {
 
         let server: MockServer
         do {
-            let sources = try settings.fixtures.isEmpty ? nil : FixtureLoader.read(paths: settings.fixtures)
             server = try MockServer(MockServer.Configuration(
                 http: HTTPServerOptions(host: settings.host, port: settings.port),
-                fixtures: sources,
-                logger: logger))
+                fixturePaths: settings.fixtures.isEmpty ? nil : settings.fixtures,
+                clockMode: settings.clockMode, timeScale: settings.timeScale, journalSize: settings.journalSize,
+                admin: settings.admin, adminToken: settings.adminToken, logger: logger))
         } catch let error as FixtureError {
             for problem in error.problems { printError("fixture error: \(problem)") }
             printError("nothing was loaded; fix the fixtures above and start again")

@@ -103,7 +103,7 @@ import Testing
         }
     }
 
-    @Test(arguments: ["/", "/v2/p/jobs/x", "/v1//jobs/x", "/v1/p/jobs/x/extra", "/v1/p/job/x", "/__admin/jobs"])
+    @Test(arguments: ["/", "/v2/p/jobs/x", "/v1//jobs/x", "/v1/p/jobs/x/extra", "/v1/p/job/x", "/__adminx"])
     func otherPathsAreTheGateway404(path: String) async throws {
         try await withServer { _, port in
             let client = try RawClient(port: port)
@@ -146,8 +146,8 @@ import Testing
     }
 
     @Test func timedJobMovesWithTheClock() async throws {
-        let clock = ManualClock()
-        try await withServer(fixtures: [Self.scoped], clock: clock) { _, port in
+        try await withServer(fixtures: [Self.scoped]) { server, port in
+            let clock = server.clock
             let client = try RawClient(port: port)
             func poll(_ id: String) throws -> [String: Any] {
                 try client.send(get("/v1/proj-a/jobs/\(id)"))

@@ -6,12 +6,16 @@ import HTTP1
 /// Starts a mock on port 0 with the given fixture documents, runs `body`, then stops it.
 func withServer<T>(
     fixtures: [String]? = nil,
-    clock: any JobClock = ManualClock(),
+    clock: MockClock.Mode = .manual,
+    admin: Bool = true,
+    adminToken: String? = nil,
+    journalSize: Int = 10_000,
     requestTimeoutMs: Int = 10_000,
     idleTimeoutMs: Int = 60_000,
     _ body: (MockServer, UInt16) async throws -> T
 ) async throws -> T {
-    let server = try makeServer(fixtures: fixtures, clock: clock, requestTimeoutMs: requestTimeoutMs, idleTimeoutMs: idleTimeoutMs)
+    let server = try makeServer(fixtures: fixtures, clock: clock, admin: admin, adminToken: adminToken, journalSize: journalSize,
+                                requestTimeoutMs: requestTimeoutMs, idleTimeoutMs: idleTimeoutMs)
     do {
         let result = try await body(server, server.http.address.port)
         await server.shutdown(timeoutMs: 500)
@@ -23,7 +27,9 @@ func withServer<T>(
 }
 
 /// A started mock on port 0; the caller shuts it down.
-func makeServer(fixtures: [String]? = nil, clock: any JobClock = ManualClock(), requestTimeoutMs: Int = 10_000, idleTimeoutMs: Int = 60_000) throws -> MockServer {
+/// The clock is manual unless asked otherwise: tests move time themselves.
+func makeServer(fixtures: [String]? = nil, clock: MockClock.Mode = .manual, admin: Bool = true, adminToken: String? = nil,
+                journalSize: Int = 10_000, requestTimeoutMs: Int = 10_000, idleTimeoutMs: Int = 60_000) throws -> MockServer {
     let sources = fixtures.map { documents in
         documents.enumerated().map { FixtureSource(name: "test-\($0.offset).json", bytes: Array($0.element.utf8)) }
     }
@@ -31,7 +37,7 @@ func makeServer(fixtures: [String]? = nil, clock: any JobClock = ManualClock(), 
     logger.logLevel = .error
     let server = try MockServer(MockServer.Configuration(
         http: HTTPServerOptions(host: "127.0.0.1", port: 0, requestTimeoutMs: requestTimeoutMs, idleTimeoutMs: idleTimeoutMs),
-        fixtures: sources, clock: clock, logger: logger))
+        fixtures: sources, clockMode: clock, journalSize: journalSize, admin: admin, adminToken: adminToken, logger: logger))
     server.start()
     return server
 }

@@ -26,7 +26,9 @@ public struct FixtureDecoder {
     static let jobKeys = ["job_id", "project_id", "job_type", "entities", "scenario", "sub_jobs", "status", "begin_time", "end_time", "error_code", "fail_reason"]
     static let capturedKeys = ["status", "entities", "job_id", "job_type", "begin_time", "end_time", "error_code", "fail_reason"]
     static let entityKeys = ["name", "size", "volume_id", "volume_type"]
-    static let scenarioKeys = ["init_ms", "running_ms", "outcome", "error_code", "fail_reason"]
+    static let scenarioKeys = ["init_ms", "running_ms", "init_polls", "running_polls", "outcome", "error_code", "fail_reason"]
+    /// Most reads a poll-counted phase may take.
+    static let maxPolls: Int64 = 1_000_000_000
     static let frozenKeys = ["begin_time", "end_time", "error_code", "fail_reason"]
     /// Longest scenario phase: about 300 years, far below overflow.
     static let maxDurationMs: Int64 = 10_000_000_000_000
@@ -46,6 +48,15 @@ public struct FixtureDecoder {
             return []
         }
         return decode(file: file, document: document)
+    }
+
+    /// An admin request's jobs: one JOB, or `{"jobs": [...], "project_id"?}`. Never the
+    /// captured form: a JOB with a frozen `status` is a JOB.
+    public mutating func decodeRequest(_ document: JSONValue) -> [JobSpec] {
+        file = "request body"
+        files.append(file)
+        if document["jobs"] != nil { return decode(file: file, document: document) }
+        return job(document, at: .root, project: nil, parent: nil).map { [$0] } ?? []
     }
 
     public mutating func decode(file: String, document: JSONValue) -> [JobSpec] {
@@ -144,36 +155,54 @@ public struct FixtureDecoder {
             return .derived
         }
         guard let raw = value["scenario"] else { return .scenario(Scenario()) }
-        return scenario(raw, at: path.appending("scenario")).map(Timeline.scenario)
+        return scenario(raw, at: path.appending("scenario"))
     }
 
-    private mutating func scenario(_ value: JSONValue, at path: @autoclosure () -> JSONPath) -> Scenario? {
+    /// A timed scenario, or one counted in reads; never both.
+    private mutating func scenario(_ value: JSONValue, at path: @autoclosure () -> JSONPath) -> Timeline? {
         guard case .object(let members) = value else {
             problem(path(), "must be an object, got \(value.kindName)")
             return nil
         }
         checkKeys(members, allowed: Self.scenarioKeys, at: path())
-        var scenario = Scenario()
-        if let raw = value["init_ms"] { scenario.initMs = duration(raw, at: path().appending("init_ms")) ?? 0 }
-        if let raw = value["running_ms"] { scenario.runningMs = duration(raw, at: path().appending("running_ms")) ?? 0 }
-        var outcome = JobStatus.success
-        if let raw = value["outcome"] {
-            switch raw {
-            case .string("SUCCESS"): outcome = .success
-            case .string("FAIL"): outcome = .fail
-            default: problem(path().appending("outcome"), "must be \"SUCCESS\" or \"FAIL\", got \(describe(raw))")
+        var outcome = Outcome.success
+        if let raw = value["outcome"], raw != .string("SUCCESS") {
+            if raw == .string("FAIL") {
+                let code = value["error_code"].flatMap { string($0, at: path().appending("error_code")) }
+                let reason = value["fail_reason"].flatMap { string($0, at: path().appending("fail_reason")) }
+                outcome = .fail(errorCode: code ?? "EVS.2024", failReason: reason ?? "volume is error!")
+            } else {
+                problem(path().appending("outcome"), "must be \"SUCCESS\" or \"FAIL\", got \(describe(raw))")
             }
         }
-        let code = value["error_code"].flatMap { string($0, at: path().appending("error_code")) }
-        let reason = value["fail_reason"].flatMap { string($0, at: path().appending("fail_reason")) }
-        if outcome == .fail {
-            scenario.outcome = .fail(errorCode: code ?? "EVS.2024", failReason: reason ?? "volume is error!")
-        } else {
+        if outcome == .success {
             for key in ["error_code", "fail_reason"] where value[key] != nil {
                 problem(path().appending(key), "only allowed with \"outcome\": \"FAIL\"")
             }
         }
-        return scenario
+        let timed = ["init_ms", "running_ms"].filter { value[$0] != nil }
+        let counted = ["init_polls", "running_polls"].filter { value[$0] != nil }
+        if !counted.isEmpty {
+            for key in timed {
+                problem(path().appending(key), "a scenario is either timed (init_ms, running_ms) or counted in reads (init_polls, running_polls), not both")
+            }
+            var polls = PollScenario(outcome: outcome)
+            if let raw = value["init_polls"] { polls.initPolls = Int(count(raw, at: path().appending("init_polls")) ?? 0) }
+            if let raw = value["running_polls"] { polls.runningPolls = Int(count(raw, at: path().appending("running_polls")) ?? 0) }
+            return .polls(polls, PollProgress())
+        }
+        var scenario = Scenario(outcome: outcome)
+        if let raw = value["init_ms"] { scenario.initMs = duration(raw, at: path().appending("init_ms")) ?? 0 }
+        if let raw = value["running_ms"] { scenario.runningMs = duration(raw, at: path().appending("running_ms")) ?? 0 }
+        return .scenario(scenario)
+    }
+
+    private mutating func count(_ value: JSONValue, at path: @autoclosure () -> JSONPath) -> Int64? {
+        guard case .integer(let reads) = value, reads >= 0, reads <= Self.maxPolls else {
+            problem(path(), "must be a whole number of reads from 0 to \(Self.maxPolls), got \(describe(value))")
+            return nil
+        }
+        return reads
     }
 
     // MARK: - Frozen states and captured responses

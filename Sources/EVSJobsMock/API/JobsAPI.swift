@@ -3,7 +3,7 @@ import HTTP1
 
 /// `GET /v1/{project_id}/jobs/{job_id}` as the EVS service answers it, and the gateway's 404
 /// for every other path.
-public struct JobsAPI: HTTPResponder {
+public struct JobsAPI: Sendable {
     let store: JobStore
     let clock: any JobClock
 
@@ -14,11 +14,11 @@ public struct JobsAPI: HTTPResponder {
 
     public func respond(to request: HTTPRequest, requestID: String) -> HTTPResponse {
         // `OPTIONS *` and the like name no path at all.
-        guard request.path.hasPrefix("/") else { return notFound(requestID) }
+        guard request.path.hasPrefix("/") else { return Self.notFound(requestID) }
         guard let segments = decodePathSegments(request.path) else {
             return ErrorBodies.mock(.badRequest, message: "malformed percent-encoding in the request path")
         }
-        guard let route = JobsRoute(segments) else { return notFound(requestID) }
+        guard let route = JobsRoute(segments) else { return Self.notFound(requestID) }
         guard request.method == "GET" || request.method == "HEAD" else {
             var response = ErrorBodies.mock(.methodNotAllowed, message: "method \(request.method) is not allowed here; use GET or HEAD")
             response.headers.add("Allow", "GET, HEAD")
@@ -27,17 +27,14 @@ public struct JobsAPI: HTTPResponder {
         guard !route.jobID.isEmpty else {
             return ErrorBodies.service(.badRequest, message: "No jobs found.", code: "Common.0011")
         }
-        guard let job = store.find(id: route.jobID, project: route.projectID) else {
+        let now = clock.now()
+        guard let job = store.read(id: route.jobID, project: route.projectID, at: now) else {
             return ErrorBodies.service(.badRequest, message: "query job fail.", code: "Common.0011")
         }
-        return ErrorBodies.json(.ok, JobJSON.render(job, at: clock.now()))
+        return ErrorBodies.json(.ok, JobJSON.render(job, at: now))
     }
 
-    public func respond(to error: HTTPDecodeError, requestID: String) -> HTTPResponse {
-        ErrorBodies.mock(error.status, message: error.reason)
-    }
-
-    private func notFound(_ requestID: String) -> HTTPResponse {
+    static func notFound(_ requestID: String) -> HTTPResponse {
         ErrorBodies.gateway(.notFound, message: "The API does not exist or has not been published in the environment", code: "APIGW.0101", requestID: requestID)
     }
 }
@@ -54,5 +51,10 @@ struct JobsRoute: Equatable {
         }
         projectID = segments[1]
         jobID = segments.count == 4 ? segments[3] : ""
+    }
+
+    init?(path: String) {
+        guard let segments = decodePathSegments(path) else { return nil }
+        self.init(segments)
     }
 }

@@ -20,6 +20,10 @@ final class HTTPConnection: @unchecked Sendable {
     private var stopping = false
     /// Counted in the server's `requestsInProgress`.
     private var counted = false
+    /// The request whose answer is delayed; later requests wait for it.
+    private var waitingFor: String?
+    /// The peer has finished sending; close once the delayed answer is out.
+    private var halfClosed = false
 
     init(fd: Int32, loop: EventLoop, server: HTTPServer) {
         connection = Connection(fd: fd, loop: loop)
@@ -52,7 +56,7 @@ final class HTTPConnection: @unchecked Sendable {
     /// request that is arriving has been answered.
     func beginShutdown() {
         stopping = true
-        if !decoder.hasPartialRequest {
+        if !decoder.hasPartialRequest, waitingFor == nil {
             closing = true
             connection.closeAfterWriting(linger: false)
         }
@@ -71,46 +75,81 @@ final class HTTPConnection: @unchecked Sendable {
         if requestStarted == nil { requestStarted = now }
         lastActivity = now
         decoder.append(bytes)
+        answerBuffered()
+    }
+
+    /// Answers every complete request buffered, in order, until one has to wait.
+    private func answerBuffered() {
+        let now = DispatchTime.now().uptimeNanoseconds
         var output: [UInt8] = []
-        while !closing {
+        while !closing, waitingFor == nil {
             do {
                 guard let request = try decoder.next() else { break }
-                respond(to: request, into: &output)
+                answer(request, into: &output)
                 requestStarted = decoder.hasPartialRequest ? now : nil
             } catch {
                 respond(to: error, into: &output)
             }
         }
+        guard !connection.isClosed else { return }
         connection.write(output)
         updateProgressCount(partial: decoder.hasPartialRequest && !closing)
-        // A client that sends requests but does not read the answers is not read from until
-        // it has taken most of them: memory per connection stays bounded.
-        if !closing, connection.pendingByteCount > Self.maxPendingOutput {
-            connection.pauseReading()
-        }
         if closing {
             connection.closeAfterWriting(linger: !stopping)
+        } else if waitingFor != nil || connection.pendingByteCount > Self.maxPendingOutput {
+            // A delayed answer holds back the next ones; and a client that sends requests but
+            // does not read the answers is not read from until it has taken most of them.
+            connection.pauseReading()
         } else if let requestStarted {
             armTimer(at: requestStarted + Self.nanos(server.options.requestTimeoutMs))
         }
     }
 
-    /// The peer half-closed: answer what it sent completely, then close.
     private func updateProgressCount(partial: Bool) {
         guard partial != counted else { return }
         counted = partial
         server.requestsInProgress.add(partial ? 1 : -1, ordering: .relaxed)
     }
 
+    /// The peer half-closed: answer what it sent completely, then close.
     private func endOfInput() {
-        closing = true
-        connection.closeAfterWriting(linger: false)
+        closing = waitingFor == nil
+        if closing { connection.closeAfterWriting(linger: false) }
+        halfClosed = true
     }
 
-    private func respond(to request: HTTPRequest, into output: inout [UInt8]) {
+    private func answer(_ request: HTTPRequest, into output: inout [UInt8]) {
         let started = DispatchTime.now().uptimeNanoseconds
         let requestID = RequestID.next()
-        var response = server.responder.respond(to: request, requestID: requestID)
+        switch server.responder.reply(to: request, requestID: requestID) {
+        case .response(let response):
+            encode(response, for: request, requestID: requestID, started: started, into: &output)
+        case .delayed(let response, let milliseconds):
+            waitingFor = requestID
+            connection.queue.asyncAfter(deadline: .now() + .milliseconds(max(0, milliseconds))) { [weak self] in
+                guard let self, !self.connection.isClosed, self.waitingFor == requestID else { return }
+                var delayed: [UInt8] = []
+                self.encode(response, for: request, requestID: requestID, started: started, into: &delayed)
+                self.waitingFor = nil
+                self.connection.write(delayed)
+                if self.halfClosed { self.closing = true }
+                if !self.closing { self.connection.resumeReading() }
+                self.answerBuffered()
+            }
+        case .reset:
+            server.logAccess(method: request.method, target: request.target, status: 0, started: started, requestID: requestID)
+            connection.write(output)
+            output = []
+            closing = true
+            connection.reset()
+        case .close:
+            server.logAccess(method: request.method, target: request.target, status: 0, started: started, requestID: requestID)
+            closing = true
+        }
+    }
+
+    private func encode(_ response: HTTPResponse, for request: HTTPRequest, requestID: String, started: UInt64, into output: inout [UInt8]) {
+        var response = response
         let keepAlive = request.keepAlive && !stopping
         finish(&response, requestID: requestID, keepAlive: keepAlive, version: request.version)
         ResponseEncoder.encode(response, headOnly: request.method == "HEAD", into: &output)

@@ -1,10 +1,21 @@
 import HTTP1
 
-/// What answers requests: the server asks it for a response to each request, and to each
-/// request it could not decode. The server adds `Date`, `X-Request-Id` and `Connection`.
+/// What answers requests: the server asks it how to answer each request, and for a response to
+/// each request it could not decode. The server adds `Date`, `X-Request-Id` and `Connection`.
 public protocol HTTPResponder: Sendable {
-    func respond(to request: HTTPRequest, requestID: String) -> HTTPResponse
+    func reply(to request: HTTPRequest, requestID: String) -> Reply
     func respond(to error: HTTPDecodeError, requestID: String) -> HTTPResponse
+}
+
+/// How to answer one request.
+public enum Reply: Sendable {
+    case response(HTTPResponse)
+    /// Answer after a while; that connection's later requests wait, no other connection does.
+    case delayed(HTTPResponse, milliseconds: Int)
+    /// Close the connection at once with a TCP reset, sending nothing.
+    case reset
+    /// Close the connection without answering.
+    case close
 }
 
 /// Timeouts and limits of the HTTP server.
