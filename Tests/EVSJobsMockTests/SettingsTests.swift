@@ -1,3 +1,4 @@
+import EVSJobs
 import EVSJobsMock
 import Testing
 
@@ -26,11 +27,28 @@ import Testing
         #expect(settings.logLevel == .error)
     }
 
+    @Test func controlPlaneOptions() throws {
+        let env = ["EVS_MOCK_CLOCK": "manual", "EVS_MOCK_TIME_SCALE": "2.5", "EVS_MOCK_JOURNAL_SIZE": "7",
+                   "EVS_MOCK_NO_ADMIN": "1", "EVS_MOCK_ADMIN_TOKEN": "t"]
+        let fromEnv = try Settings(flags: Settings.Flags(), environment: env)
+        #expect(fromEnv.clockMode == .manual && fromEnv.timeScale == 2.5 && fromEnv.journalSize == 7)
+        #expect(!fromEnv.admin && fromEnv.adminToken == "t")
+        let flags = Settings.Flags(clock: "real", timeScale: 10, journalSize: 3, adminToken: "u")
+        let fromFlags = try Settings(flags: flags, environment: env)
+        #expect(fromFlags.clockMode == .real && fromFlags.timeScale == 10 && fromFlags.journalSize == 3 && fromFlags.adminToken == "u")
+        #expect(try Settings(flags: Settings.Flags(), environment: [:]).admin)
+    }
+
     @Test(arguments: [
         (Settings.Flags(port: 70000), [:], "--port must be from 0 to 65535"),
         (Settings.Flags(logLevel: "loud"), [:], "--log-level must be one of"),
         (Settings.Flags(), ["EVS_MOCK_PORT": "-1"], "EVS_MOCK_PORT must be from 0 to 65535"),
         (Settings.Flags(), ["EVS_MOCK_LOG_LEVEL": "x"], "EVS_MOCK_LOG_LEVEL must be one of"),
+        (Settings.Flags(clock: "fast"), [:], "--clock must be real or manual"),
+        (Settings.Flags(), ["EVS_MOCK_CLOCK": "x"], "EVS_MOCK_CLOCK must be real or manual"),
+        (Settings.Flags(timeScale: 0), [:], "--time-scale must be a number above 0"),
+        (Settings.Flags(), ["EVS_MOCK_TIME_SCALE": "-2"], "EVS_MOCK_TIME_SCALE must be a number above 0"),
+        (Settings.Flags(journalSize: 0), [:], "--journal-size must be 1 or more"),
     ] as [(Settings.Flags, [String: String], String)])
     func badValuesAreNamed(flags: Settings.Flags, env: [String: String], message: String) {
         #expect {

@@ -13,12 +13,41 @@ public struct JobsAPI: Sendable {
     }
 
     public func respond(to request: HTTPRequest, requestID: String) -> HTTPResponse {
-        // `OPTIONS *` and the like name no path at all.
-        guard request.path.hasPrefix("/") else { return Self.notFound(requestID) }
-        guard let segments = decodePathSegments(request.path) else {
-            return ErrorBodies.mock(.badRequest, message: "malformed percent-encoding in the request path")
+        respond(to: request, target: Target(request.path), requestID: requestID)
+    }
+
+    /// What a request path names, decoded once per request.
+    enum Target {
+        case jobs(JobsRoute)
+        case malformed
+        case other
+
+        init(_ path: String) {
+            // `OPTIONS *` and the like name no path at all.
+            guard path.hasPrefix("/") else {
+                self = .other
+                return
+            }
+            guard let segments = decodePathSegments(path) else {
+                self = .malformed
+                return
+            }
+            self = JobsRoute(segments).map(Target.jobs) ?? .other
         }
-        guard let route = JobsRoute(segments) else { return Self.notFound(requestID) }
+
+        var route: JobsRoute? {
+            if case .jobs(let route) = self { return route }
+            return nil
+        }
+    }
+
+    func respond(to request: HTTPRequest, target: Target, requestID: String) -> HTTPResponse {
+        let route: JobsRoute
+        switch target {
+        case .other: return Self.notFound(requestID)
+        case .malformed: return ErrorBodies.mock(.badRequest, message: "malformed percent-encoding in the request path")
+        case .jobs(let jobsRoute): route = jobsRoute
+        }
         guard request.method == "GET" || request.method == "HEAD" else {
             var response = ErrorBodies.mock(.methodNotAllowed, message: "method \(request.method) is not allowed here; use GET or HEAD")
             response.headers.add("Allow", "GET, HEAD")
@@ -51,10 +80,5 @@ struct JobsRoute: Equatable {
         }
         projectID = segments[1]
         jobID = segments.count == 4 ? segments[3] : ""
-    }
-
-    init?(path: String) {
-        guard let segments = decodePathSegments(path) else { return nil }
-        self.init(segments)
     }
 }

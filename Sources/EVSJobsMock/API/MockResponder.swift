@@ -19,7 +19,8 @@ struct MockResponder: HTTPResponder {
             metrics.record(route: "admin", status: response.status.code, seconds: Self.seconds(since: started))
             return .response(response)
         }
-        let route = JobsRoute(path: request.path)
+        let target = JobsAPI.Target(request.path)
+        let route = target.route
         let projectID = route?.projectID
         let jobID = route.flatMap { $0.jobID.isEmpty ? nil : $0.jobID }
         let reply: Reply
@@ -27,13 +28,13 @@ struct MockResponder: HTTPResponder {
         var extraMs = 0.0
         switch faults.fire(method: request.method, path: request.path, projectID: projectID, jobID: jobID) {
         case nil:
-            let response = jobs.respond(to: request, requestID: requestID)
+            let response = jobs.respond(to: request, target: target, requestID: requestID)
             (reply, status) = (.response(response), response.status.code)
         case .status(let code, let body)?:
             let response = Self.faultResponse(code, body: body, requestID: requestID)
             (reply, status) = (.response(response), code)
         case .delay(let milliseconds)?:
-            let response = jobs.respond(to: request, requestID: requestID)
+            let response = jobs.respond(to: request, target: target, requestID: requestID)
             (reply, status) = (.delayed(response, milliseconds: milliseconds), response.status.code)
             extraMs = Double(milliseconds)
         case .reset?:
@@ -41,7 +42,7 @@ struct MockResponder: HTTPResponder {
         case .close?:
             (reply, status) = (.close, 0)
         case .malformed?:
-            var response = jobs.respond(to: request, requestID: requestID)
+            var response = jobs.respond(to: request, target: target, requestID: requestID)
             response.body = Array(response.body.prefix(max(1, response.body.count / 2)))
             (reply, status) = (.response(response), response.status.code)
         }

@@ -50,6 +50,8 @@ public final class Faults: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Rules in force, read without the lock on every request: none is the common case.
+    private let ruleCount = Atomic<Int>(0)
 
     public init() {}
 
@@ -61,13 +63,15 @@ public final class Faults: Sendable {
             var generator = SystemRandomNumberGenerator()
             state.rules.append(Rule(id: id, match: match, action: action, remaining: times, probability: probability,
                                     seed: seed, random: seed ?? generator.next()))
+            ruleCount.store(state.rules.count, ordering: .relaxed)
             return id
         }
     }
 
     /// The action of the first rule that matches and fires, counting the firing.
     func fire(method: String, path: String, projectID: String?, jobID: String?) -> Action? {
-        state.withLock { state in
+        guard ruleCount.load(ordering: .relaxed) > 0 else { return nil }
+        return state.withLock { state in
             for index in state.rules.indices where state.rules[index].match.matches(method: method, path: path, projectID: projectID, jobID: jobID) {
                 if state.rules[index].remaining == 0 { continue }
                 if let probability = state.rules[index].probability, state.rules[index].nextUnit() >= probability { continue }
@@ -86,6 +90,7 @@ public final class Faults: Sendable {
         state.withLock { state in
             let before = state.rules.count
             state.rules.removeAll { $0.id == id }
+            ruleCount.store(state.rules.count, ordering: .relaxed)
             return state.rules.count < before
         }
     }
@@ -94,6 +99,7 @@ public final class Faults: Sendable {
     public func clear(projectID: String? = nil) {
         state.withLock { state in
             if let projectID { state.rules.removeAll { $0.match.projectID == projectID } } else { state.rules = [] }
+            ruleCount.store(state.rules.count, ordering: .relaxed)
         }
     }
 }

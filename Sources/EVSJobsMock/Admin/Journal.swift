@@ -14,7 +14,8 @@ public final class Journal: Sendable {
         public let jobID: String?
         public let status: Int
         public let durationMs: Double
-        public let headers: [(name: String, value: String)]
+        /// As received; secrets are masked when the entry is shown, not on the request path.
+        public let headers: HTTPHeaders
     }
 
     private struct State {
@@ -36,12 +37,9 @@ public final class Journal: Sendable {
     }
 
     func record(time: Int64, request: HTTPRequest, projectID: String?, jobID: String?, status: Int, durationMs: Double) {
-        let headers = request.headers.fields.map { field in
-            (name: field.name, value: Self.masked.contains(field.name.lowercasedASCII()) ? "***" : field.value)
-        }
         state.withLock { state in
             let entry = Entry(id: state.nextID, time: time, method: request.method, path: request.path, projectID: projectID,
-                              jobID: jobID, status: status, durationMs: durationMs, headers: headers)
+                              jobID: jobID, status: status, durationMs: durationMs, headers: request.headers)
             state.nextID += 1
             if state.entries.count < capacity {
                 state.entries.append(entry)
@@ -78,10 +76,11 @@ public final class Journal: Sendable {
     }
 
     /// One member per header name (repeats joined with ", ", as RFC 9110 §5.3 allows).
-    static func merged(_ headers: [(name: String, value: String)]) -> [JSONMember] {
+    static func merged(_ headers: HTTPHeaders) -> [JSONMember] {
         var order: [String] = []
         var values: [String: String] = [:]
-        for header in headers {
+        for field in headers.fields {
+            let header = (name: field.name, value: masked.contains(field.name.lowercasedASCII()) ? "***" : field.value)
             if let earlier = values[header.name] {
                 values[header.name] = earlier + ", " + header.value
             } else {
