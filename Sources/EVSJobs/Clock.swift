@@ -73,14 +73,20 @@ public final class MockClock: JobClock {
 
         func reading(atNs ns: Int64) -> Int64 {
             guard mode == .real else { return anchorMs }
-            return anchorMs + Int64((Double(ns - anchorNs) * scale / 1_000_000).rounded(.down))
+            let elapsed = (Double(ns - anchorNs) * scale / 1_000_000).rounded(.down)
+            return min(MockClock.latest, anchorMs + Int64(min(elapsed, Double(MockClock.latest))))
         }
     }
 
     private let state: Mutex<State>
 
+    /// The last moment the API's time format can write: 9999-12-31T23:59:59.999Z.
+    public static let latest: Int64 = 253_402_300_799_999
+    /// Scales allowed: from a thousand times slower to a million times faster.
+    public static let scales: ClosedRange<Double> = 0.001...1_000_000
+
     public init(mode: Mode = .real, scale: Double = 1, startMs: Int64 = SystemClock().now()) {
-        state = Mutex(State(mode: mode, scale: scale, anchorMs: startMs, anchorNs: SystemClock.read(CLOCK_MONOTONIC)))
+        state = Mutex(State(mode: mode, scale: min(max(scale, Self.scales.lowerBound), Self.scales.upperBound), anchorMs: startMs, anchorNs: SystemClock.read(CLOCK_MONOTONIC)))
     }
 
     public func now() -> Int64 {
@@ -95,7 +101,8 @@ public final class MockClock: JobClock {
     public func advance(by ms: Int64) {
         let ns = SystemClock.read(CLOCK_MONOTONIC)
         state.withLock { state in
-            state.anchorMs = state.reading(atNs: ns) + max(0, ms)
+            let now = state.reading(atNs: ns)
+            state.anchorMs = now + min(max(0, ms), Self.latest - now)
             state.anchorNs = ns
         }
     }
@@ -107,7 +114,7 @@ public final class MockClock: JobClock {
             state.anchorMs = state.reading(atNs: ns)
             state.anchorNs = ns
             if let mode { state.mode = mode }
-            if let scale, scale > 0 { state.scale = scale }
+            if let scale { state.scale = min(max(scale, Self.scales.lowerBound), Self.scales.upperBound) }
         }
     }
 
@@ -116,7 +123,7 @@ public final class MockClock: JobClock {
             guard state.mode == .real else { return nil }
             let ns = SystemClock.read(CLOCK_MONOTONIC)
             let remaining = Double(ms - state.reading(atNs: ns)) / state.scale
-            return max(0, Int64(remaining.rounded(.up)))
+            return max(0, Int64(min(remaining.rounded(.up), Double(Int32.max))))
         }
     }
 }

@@ -253,9 +253,13 @@ extension Job {
         let status = state(at: now).status
         guard !status.isFinished else { return false }
         if case .derived = spec.timeline {
+            // INIT: every sub-job starts running. RUNNING: every sub-job ends, by its own outcome.
             for index in spec.subJobs.indices {
                 var sub = Job(spec: spec.subJobs[index], t0: t0)
-                if sub.state(at: now).status == status { _ = sub.advance(at: now) }
+                while sub.state(at: now).status == .initializing || (status == .running && !sub.state(at: now).status.isFinished) {
+                    guard sub.advance(at: now) else { break }
+                    if status == .initializing { break }
+                }
                 spec.subJobs[index] = sub.spec
             }
             return true

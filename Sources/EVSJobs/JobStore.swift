@@ -37,39 +37,48 @@ public final class JobStore: Sendable {
     /// Stores `specs` with `t0`. Ids must be unique in their scope (see `conflict`).
     @discardableResult
     public func insert(_ specs: [JobSpec], t0: Int64) -> [JobRef] {
-        storage.withLock { storage in
-            storage.jobs.reserveCapacity(storage.jobs.count + specs.count)
-            storage.index.reserveCapacity(storage.index.count + specs.count + specs.reduce(0) { $0 + $1.subJobs.count })
-            storage.live += specs.count
-            return specs.map { spec in
-                let ref = JobRef(index: Int32(storage.jobs.count))
-                storage.jobs.append(Job(spec: spec, t0: t0))
-                storage.index[Key(project: spec.projectID, id: spec.jobID)] = ref
-                for (offset, sub) in spec.subJobs.enumerated() {
-                    storage.index[Key(project: spec.projectID, id: sub.jobID)] = JobRef(index: ref.index, sub: Int32(offset))
-                }
-                return ref
+        storage.withLock { Self.add(specs, t0: t0, to: &$0) }
+    }
+
+    private static func add(_ specs: [JobSpec], t0: Int64, to storage: inout Storage) -> [JobRef] {
+        storage.jobs.reserveCapacity(storage.jobs.count + specs.count)
+        storage.index.reserveCapacity(storage.index.count + specs.count + specs.reduce(0) { $0 + $1.subJobs.count })
+        storage.live += specs.count
+        return specs.map { spec in
+            let ref = JobRef(index: Int32(storage.jobs.count))
+            storage.jobs.append(Job(spec: spec, t0: t0))
+            storage.index[Key(project: spec.projectID, id: spec.jobID)] = ref
+            for (offset, sub) in spec.subJobs.enumerated() {
+                storage.index[Key(project: spec.projectID, id: sub.jobID)] = JobRef(index: ref.index, sub: Int32(offset))
             }
+            return ref
         }
     }
 
-    /// The first id of `specs` (or of their sub-jobs) that is taken already in its scope: the
-    /// same project, or every project for a job visible everywhere.
-    public func conflict(with specs: [JobSpec]) -> String? {
-        storage.withLock { storage in
+    /// An id that is taken already in its scope.
+    public struct Taken: Error, Equatable {
+        public let id: String
+    }
+
+    /// Stores `specs` unless one of their ids (or their sub-jobs') is taken already in its
+    /// scope: the same project, or any project for a job visible everywhere. Checked and
+    /// stored under one lock, so two racing requests for one id cannot both succeed.
+    public func insertIfFree(_ specs: [JobSpec], t0: Int64) -> Result<[JobRef], Taken> {
+        let outcome: Result<[JobRef], Taken> = storage.withLock { storage in
             let projects = Set(storage.index.keys.compactMap(\.project))
             for spec in specs {
                 for id in [spec.jobID] + spec.subJobs.map(\.jobID) {
-                    if storage.index[Key(project: nil, id: id)] != nil { return id.description }
+                    if storage.index[Key(project: nil, id: id)] != nil { return .failure(Taken(id: id.description)) }
                     if let project = spec.projectID {
-                        if storage.index[Key(project: project, id: id)] != nil { return id.description }
+                        if storage.index[Key(project: project, id: id)] != nil { return .failure(Taken(id: id.description)) }
                     } else if projects.contains(where: { storage.index[Key(project: $0, id: id)] != nil }) {
-                        return id.description
+                        return .failure(Taken(id: id.description))
                     }
                 }
             }
-            return nil
+            return .success(Self.add(specs, t0: t0, to: &storage))
         }
+        return outcome
     }
 
     /// The job `id` as a poll from `project` sees it: one stored for that project, else one

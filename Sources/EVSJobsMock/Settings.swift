@@ -74,11 +74,11 @@ public struct Settings: Sendable, Equatable {
             clockMode = mode
         }
         if let scale = flags.timeScale {
-            guard scale > 0, scale.isFinite else { throw SettingsError("--time-scale must be a number above 0, got \(scale)") }
+            guard MockClock.scales.contains(scale) else { throw SettingsError("--time-scale must be a number above 0 (from 0.001 to 1000000), got \(scale)") }
             timeScale = scale
         } else if let text = env("EVS_MOCK_TIME_SCALE") {
-            guard let scale = Double(text), scale > 0, scale.isFinite else {
-                throw SettingsError("EVS_MOCK_TIME_SCALE must be a number above 0, got '\(text)'")
+            guard let scale = Double(text), MockClock.scales.contains(scale) else {
+                throw SettingsError("EVS_MOCK_TIME_SCALE must be a number above 0 (from 0.001 to 1000000), got '\(text)'")
             }
             timeScale = scale
         }

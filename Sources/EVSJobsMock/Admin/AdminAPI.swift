@@ -125,11 +125,13 @@ struct AdminAPI: Sendable {
             throw AdminError(.badRequest, "MOCK.1001", first.reason + more, path: first.path)
         }
         guard !specs.isEmpty else { throw AdminError(.badRequest, "MOCK.1001", "no job given", path: .root) }
-        if let taken = store.conflict(with: specs) {
-            throw AdminError(HTTPStatus(409, "Conflict"), "MOCK.1002", "job_id \"\(taken)\" is taken in that scope")
-        }
         let now = clock.now()
-        let refs = store.insert(specs, t0: now)
+        let refs: [JobRef]
+        switch store.insertIfFree(specs, t0: now) {
+        case .success(let inserted): refs = inserted
+        case .failure(let taken):
+            throw AdminError(HTTPStatus(409, "Conflict"), "MOCK.1002", "job_id \"\(taken.id)\" is taken in that scope")
+        }
         engine.track(refs)
         return jobsResponse(.created, refs, now: now)
     }
@@ -223,8 +225,9 @@ struct AdminAPI: Sendable {
             mode = parsed
         }
         let scale = try fields.number("scale")
-        if let scale, !(scale > 0 && scale.isFinite) {
-            throw AdminError(.badRequest, "MOCK.1001", "must be a number above 0", path: JSONPath.root.appending("scale"))
+        if let scale, !MockClock.scales.contains(scale) {
+            throw AdminError(.badRequest, "MOCK.1001", "must be from \(MockClock.scales.lowerBound) to \(Int(MockClock.scales.upperBound))",
+                             path: JSONPath.root.appending("scale"))
         }
         clock.set(mode: mode, scale: scale)
         engine.clockChanged()
@@ -234,9 +237,10 @@ struct AdminAPI: Sendable {
     private func advanceClock(_ body: [UInt8]) throws(AdminError) -> HTTPResponse {
         let document = try parse(body)
         let fields = try Fields(document, allowed: ["ms"])
-        guard case .integer(let ms)? = document["ms"], ms >= 0 else {
-            _ = fields
-            throw AdminError(.badRequest, "MOCK.1001", "must be a whole number of milliseconds, 0 or more", path: JSONPath.root.appending("ms"))
+        let room = MockClock.latest - clock.now()
+        guard let ms = try fields.integer("ms"), ms >= 0, ms <= room else {
+            throw AdminError(.badRequest, "MOCK.1001", "must be a whole number of milliseconds from 0 to \(room) (the year 9999 is the end of time here)",
+                             path: JSONPath.root.appending("ms"))
         }
         clock.advance(by: ms)
         engine.clockChanged()
@@ -304,8 +308,11 @@ struct AdminAPI: Sendable {
     private func faultAction(_ raw: JSONValue) throws(AdminError) -> Faults.Action {
         let path = JSONPath.root.appending("action")
         let fields = try Fields(raw, allowed: ["status", "body", "delay_ms", "reset", "close", "malformed"], at: path)
-        guard case .object(let members) = raw, members.count >= 1 else {
-            throw AdminError(.badRequest, "MOCK.1001", "give one of status, delay_ms, reset, close, malformed", path: path)
+        guard case .object(let members) = raw, members.filter({ $0.key != "body" }).count == 1 else {
+            throw AdminError(.badRequest, "MOCK.1001", "give exactly one of status, delay_ms, reset, close, malformed", path: path)
+        }
+        if raw["body"] != nil, raw["status"] == nil {
+            throw AdminError(.badRequest, "MOCK.1001", "only a status action has a body", path: path.appending("body"))
         }
         if let status = try fields.integer("status") {
             guard (400...599).contains(status) else {
@@ -317,9 +324,6 @@ struct AdminAPI: Sendable {
                 throw AdminError(.badRequest, "MOCK.1001", "must be an object", path: path.appending("body"))
             }
             return .status(Int(status), body: nil)
-        }
-        guard members.count == 1 else {
-            throw AdminError(.badRequest, "MOCK.1001", "give exactly one of status, delay_ms, reset, close, malformed", path: path)
         }
         if let delay = try fields.integer("delay_ms") {
             guard delay >= 0, delay <= 600_000 else {
