@@ -19,7 +19,8 @@ let package = Package(
         .target(name: "Sockets", dependencies: ["CSystemShims"], swiftSettings: strict),
         .target(name: "CSystemShims"),
         // Layer 2: HTTP/1.1 decoding and encoding on byte arrays. No system calls.
-        .target(name: "HTTP1", swiftSettings: strict),
+        .target(name: "HTTP1", dependencies: ["CZlib"], swiftSettings: strict),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Layer 3: jobs, scenarios, the store, fixtures. No sockets, no bytes on the wire.
         .target(
             name: "EVSJobs",

@@ -107,7 +107,7 @@ for target in "${targets[@]}"; do
 
     echo "== $target: building $binary"
     if ! (cd "$root" && nice -n "$nice_level" "$swiftc" "$opt" -g -swift-version 6 -sanitize=fuzzer,address \
-        -parse-as-library -use-ld=lld -module-name "$module" "${sources[@]}" -o "$binary"); then
+        -parse-as-library -use-ld=lld -I Sources/CZlib -lz -module-name "$module" "${sources[@]}" -o "$binary"); then
         failed=1
         summary+=("$target: BUILD FAILED")
         continue

@@ -13,6 +13,7 @@ public struct Settings: Sendable, Equatable {
     public var journalSize = 10_000
     public var admin = true
     public var adminToken: String?
+    public var gzip = true
 
     /// The flags as given (nil or empty when absent).
     public struct Flags: Sendable {
@@ -25,9 +26,11 @@ public struct Settings: Sendable, Equatable {
         public var journalSize: Int?
         public var noAdmin: Bool
         public var adminToken: String?
+        public var noGzip: Bool
 
         public init(host: String? = nil, port: Int? = nil, fixtures: [String] = [], logLevel: String? = nil, clock: String? = nil,
-                    timeScale: Double? = nil, journalSize: Int? = nil, noAdmin: Bool = false, adminToken: String? = nil) {
+                    timeScale: Double? = nil, journalSize: Int? = nil, noAdmin: Bool = false, adminToken: String? = nil, noGzip: Bool = false) {
+            self.noGzip = noGzip
             self.host = host
             self.port = port
             self.fixtures = fixtures
@@ -91,6 +94,7 @@ public struct Settings: Sendable, Equatable {
         }
         admin = !(flags.noAdmin || ["1", "true", "yes"].contains(env("EVS_MOCK_NO_ADMIN")?.lowercased() ?? ""))
         adminToken = flags.adminToken ?? env("EVS_MOCK_ADMIN_TOKEN")
+        gzip = !(flags.noGzip || ["1", "true", "yes"].contains(env("EVS_MOCK_NO_GZIP")?.lowercased() ?? ""))
     }
 }
 

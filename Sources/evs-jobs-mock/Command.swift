@@ -55,6 +55,9 @@ struct EVSJobsMockCommand: ParsableCommand {
     @Option(help: "Require 'Authorization: Bearer <token>' on admin routes. [env: EVS_MOCK_ADMIN_TOKEN]")
     var adminToken: String?
 
+    @Flag(help: "Never compress answers (by default bodies of 256 bytes or more are sent gzip or deflate to clients that accept it). [env: EVS_MOCK_NO_GZIP=1]")
+    var noGzip = false
+
     func validate() throws {
         _ = try settings()
     }
@@ -62,7 +65,7 @@ struct EVSJobsMockCommand: ParsableCommand {
     private func settings() throws -> Settings {
         do {
             let flags = Settings.Flags(host: host, port: port, fixtures: fixtures, logLevel: logLevel, clock: clock, timeScale: timeScale,
-                                       journalSize: journalSize, noAdmin: noAdmin, adminToken: adminToken)
+                                       journalSize: journalSize, noAdmin: noAdmin, adminToken: adminToken, noGzip: noGzip)
             return try Settings(flags: flags, environment: processEnvironment())
         } catch {
             throw ValidationError(error.description)
@@ -83,7 +86,7 @@ struct EVSJobsMockCommand: ParsableCommand {
         let server: MockServer
         do {
             server = try MockServer(MockServer.Configuration(
-                http: HTTPServerOptions(host: settings.host, port: settings.port),
+                http: HTTPServerOptions(host: settings.host, port: settings.port, compression: settings.gzip),
                 fixturePaths: settings.fixtures.isEmpty ? nil : settings.fixtures,
                 clockMode: settings.clockMode, timeScale: settings.timeScale, journalSize: settings.journalSize,
                 admin: settings.admin, adminToken: settings.adminToken, logger: logger))

@@ -10,12 +10,13 @@ func withServer<T>(
     admin: Bool = true,
     adminToken: String? = nil,
     journalSize: Int = 10_000,
+    compression: Bool = true,
     requestTimeoutMs: Int = 10_000,
     idleTimeoutMs: Int = 60_000,
     _ body: (MockServer, UInt16) async throws -> T
 ) async throws -> T {
     let server = try makeServer(fixtures: fixtures, clock: clock, admin: admin, adminToken: adminToken, journalSize: journalSize,
-                                requestTimeoutMs: requestTimeoutMs, idleTimeoutMs: idleTimeoutMs)
+                                compression: compression, requestTimeoutMs: requestTimeoutMs, idleTimeoutMs: idleTimeoutMs)
     do {
         let result = try await body(server, server.http.address.port)
         await server.shutdown(timeoutMs: 500)
@@ -29,14 +30,16 @@ func withServer<T>(
 /// A started mock on port 0; the caller shuts it down.
 /// The clock is manual unless asked otherwise: tests move time themselves.
 func makeServer(fixtures: [String]? = nil, clock: MockClock.Mode = .manual, admin: Bool = true, adminToken: String? = nil,
-                journalSize: Int = 10_000, requestTimeoutMs: Int = 10_000, idleTimeoutMs: Int = 60_000) throws -> MockServer {
+                journalSize: Int = 10_000, compression: Bool = true, requestTimeoutMs: Int = 10_000,
+                idleTimeoutMs: Int = 60_000) throws -> MockServer {
     let sources = fixtures.map { documents in
         documents.enumerated().map { FixtureSource(name: "test-\($0.offset).json", bytes: Array($0.element.utf8)) }
     }
     var logger = Logger(label: "test")
     logger.logLevel = .error
     let server = try MockServer(MockServer.Configuration(
-        http: HTTPServerOptions(host: "127.0.0.1", port: 0, requestTimeoutMs: requestTimeoutMs, idleTimeoutMs: idleTimeoutMs),
+        http: HTTPServerOptions(host: "127.0.0.1", port: 0, requestTimeoutMs: requestTimeoutMs, idleTimeoutMs: idleTimeoutMs,
+                                compression: compression),
         fixtures: sources, clockMode: clock, journalSize: journalSize, admin: admin, adminToken: adminToken, logger: logger))
     server.start()
     return server

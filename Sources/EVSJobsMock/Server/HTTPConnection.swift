@@ -150,6 +150,14 @@ final class HTTPConnection: @unchecked Sendable {
 
     private func encode(_ response: HTTPResponse, for request: HTTPRequest, requestID: String, started: UInt64, into output: inout [UInt8]) {
         var response = response
+        if server.options.compression, response.body.count >= HTTPServerOptions.minimumCompressedBytes {
+            // RFC 9110 §12.5.5: the answer depends on Accept-Encoding, so caches must know.
+            response.headers.add("Vary", "Accept-Encoding")
+            if let coding = ContentCoding.negotiate(request.headers["Accept-Encoding"]), let compressed = coding.compress(response.body) {
+                response.body = compressed
+                response.headers.add("Content-Encoding", coding.rawValue)
+            }
+        }
         let keepAlive = request.keepAlive && !stopping
         finish(&response, requestID: requestID, keepAlive: keepAlive, version: request.version)
         ResponseEncoder.encode(response, headOnly: request.method == "HEAD", into: &output)

@@ -29,9 +29,13 @@ public struct HTTPServerOptions: Sendable {
     public var idleTimeoutMs: Int
     /// Event loops serving connections; nil: one per online processor.
     public var eventLoops: Int?
+    /// Compress bodies of `minimumCompressedBytes` or more for clients that accept gzip or deflate.
+    public var compression: Bool
+    public static let minimumCompressedBytes = 256
 
-    public init(host: String = "127.0.0.1", port: UInt16 = 8080, limits: DecoderLimits = DecoderLimits(), requestTimeoutMs: Int = 10_000, idleTimeoutMs: Int = 60_000, eventLoops: Int? = nil) {
+    public init(host: String = "127.0.0.1", port: UInt16 = 8080, limits: DecoderLimits = DecoderLimits(), requestTimeoutMs: Int = 10_000, idleTimeoutMs: Int = 60_000, eventLoops: Int? = nil, compression: Bool = true) {
         self.eventLoops = eventLoops
+        self.compression = compression
         self.host = host
         self.port = port
         self.limits = limits
