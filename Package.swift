@@ -21,6 +21,7 @@ let package = Package(
         // Layer 2: HTTP/1.1 decoding and encoding on byte arrays. No system calls.
         .target(name: "HTTP1", dependencies: ["CZlib"], swiftSettings: strict),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // Layer 3: jobs, scenarios, the store, fixtures. No sockets, no bytes on the wire.
         .target(
             name: "EVSJobs",
@@ -31,7 +32,7 @@ let package = Package(
         // The wiring: the HTTP server over sockets, the API routes, the server lifecycle.
         .target(
             name: "EVSJobsMock",
-            dependencies: ["Sockets", "HTTP1", "EVSJobs", "CSystemShims", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Sockets", "HTTP1", "EVSJobs", "CSystemShims", "COpenSSL", .product(name: "Logging", package: "swift-log")],
             resources: [.embedInCode("Resources/openapi.json")],
             swiftSettings: strict
         ),
@@ -48,6 +49,6 @@ let package = Package(
         ),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
         .testTarget(name: "EVSJobsTests", dependencies: ["EVSJobs"], swiftSettings: strict),
-        .testTarget(name: "EVSJobsMockTests", dependencies: ["EVSJobsMock", "EVSJobs", "HTTP1"], swiftSettings: strict),
+        .testTarget(name: "EVSJobsMockTests", dependencies: ["EVSJobsMock", "EVSJobs", "HTTP1", "COpenSSL"], swiftSettings: strict),
     ]
 )

@@ -1,17 +1,23 @@
 """Points the real Huawei Cloud Python SDK (huaweicloudsdkevs) at a running mock and checks
-what it parses. Usage: python sdk_check.py http://127.0.0.1:PORT"""
+what it parses. Usage: python sdk_check.py http://127.0.0.1:PORT [--signed]
+With --signed the mock runs with --auth aksk --credential AK:SK: the SDK's signature must verify
+and one made with a wrong secret must be refused."""
 import sys
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions import exceptions
 from huaweicloudsdkevs.v2 import EvsClient, ShowJobRequest
 
-client = (
-    EvsClient.new_builder()
-    .with_credentials(BasicCredentials("AK", "SK", "0123456789abcdef0123456789abcdef"))
-    .with_endpoints([sys.argv[1]])
-    .build()
-)
+def make_client(sk):
+    return (
+        EvsClient.new_builder()
+        .with_credentials(BasicCredentials("AK", sk, "0123456789abcdef0123456789abcdef"))
+        .with_endpoints([sys.argv[1]])
+        .build()
+    )
+
+
+client = make_client("SK")
 
 running = client.show_job(ShowJobRequest(job_id="4010a32d535527910153552b492c0002"))
 assert running.status == "RUNNING" and running.job_type == "createVolume", running
@@ -32,4 +38,13 @@ except exceptions.ClientRequestException as error:
     assert error.status_code == 400 and error.error_code == "Common.0011", error
     assert error.error_msg == "query job fail." and len(error.request_id) == 32, error
 
-print("sdk: huaweicloudsdkevs parsed the running job, the batch job and the 400 error")
+if "--signed" in sys.argv:
+    try:
+        make_client("not-the-secret").show_job(ShowJobRequest(job_id="4010a32d535527910153552b492c0002"))
+        raise AssertionError("a wrong secret must be refused")
+    except exceptions.ClientRequestException as error:
+        assert error.status_code == 401 and error.error_code == "APIGW.0301", error
+        assert error.error_msg.endswith("verify aksk signature fail"), error
+    print("sdk: its SDK-HMAC-SHA256 signatures verify, and a wrong secret gets 401 APIGW.0301")
+else:
+    print("sdk: huaweicloudsdkevs parsed the running job, the batch job (gzip) and the 400 error")

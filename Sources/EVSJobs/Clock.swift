@@ -90,8 +90,9 @@ public final class MockClock: JobClock {
     }
 
     public func now() -> Int64 {
-        let ns = SystemClock.read(CLOCK_MONOTONIC)
-        return state.withLock { $0.reading(atNs: ns) }
+        // Read inside the lock: a reading taken before a concurrent re-anchoring would come
+        // out earlier than the anchor, and the clock would step back.
+        state.withLock { $0.reading(atNs: SystemClock.read(CLOCK_MONOTONIC)) }
     }
 
     public var mode: Mode { state.withLock { $0.mode } }
@@ -99,8 +100,8 @@ public final class MockClock: JobClock {
 
     /// Moves time forward by `ms` (negative amounts are refused by callers and ignored here).
     public func advance(by ms: Int64) {
-        let ns = SystemClock.read(CLOCK_MONOTONIC)
         state.withLock { state in
+            let ns = SystemClock.read(CLOCK_MONOTONIC)
             let now = state.reading(atNs: ns)
             state.anchorMs = now + min(max(0, ms), Self.latest - now)
             state.anchorNs = ns
@@ -109,8 +110,8 @@ public final class MockClock: JobClock {
 
     /// Changes mode and/or scale (> 0) from now on.
     public func set(mode: Mode? = nil, scale: Double? = nil) {
-        let ns = SystemClock.read(CLOCK_MONOTONIC)
         state.withLock { state in
+            let ns = SystemClock.read(CLOCK_MONOTONIC)
             state.anchorMs = state.reading(atNs: ns)
             state.anchorNs = ns
             if let mode { state.mode = mode }

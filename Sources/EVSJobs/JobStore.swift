@@ -89,7 +89,8 @@ public final class JobStore: Sendable {
             guard let ref = storage.index[Key(project: project, id: id)] ?? storage.index[Key(project: nil, id: id)],
                 let seen = Self.job(ref, in: storage)
             else { return nil }
-            if seen.countsReads, var counted = Self.job(ref, in: storage) {
+            if seen.countsReads {
+                var counted = seen
                 counted.countRead(at: now)
                 Self.replace(ref, with: counted, in: &storage)
             }
@@ -131,25 +132,34 @@ public final class JobStore: Sendable {
     public func remove(_ ref: JobRef) -> Bool {
         storage.withLock { storage in
             let slot = Int(ref.parent.index)
-            guard slot < storage.jobs.count, let job = storage.jobs[slot] else { return false }
-            storage.jobs[slot] = nil
-            storage.live -= 1
-            storage.index[Key(project: job.spec.projectID, id: job.spec.jobID)] = nil
-            for sub in job.spec.subJobs { storage.index[Key(project: job.spec.projectID, id: sub.jobID)] = nil }
+            guard slot >= 0, slot < storage.jobs.count, let job = storage.jobs[slot] else { return false }
+            Self.remove(slot: slot, job: job, from: &storage)
             return true
         }
     }
 
-    /// Removes every top-level job for which `matches` holds; returns how many.
+    private static func remove(slot: Int, job: Job, from storage: inout Storage) {
+        storage.jobs[slot] = nil
+        storage.live -= 1
+        storage.index[Key(project: job.spec.projectID, id: job.spec.jobID)] = nil
+        for sub in job.spec.subJobs { storage.index[Key(project: job.spec.projectID, id: sub.jobID)] = nil }
+    }
+
+    /// Under one lock, so that no reader sees the gap: removes the top-level jobs `matches`
+    /// selects (all of them when nil, starting the storage afresh) and stores `specs`.
     @discardableResult
-    public func removeAll(where matches: (Job) -> Bool) -> Int {
-        let refs: [JobRef] = storage.withLock { storage in
-            storage.jobs.indices.compactMap { slot in
-                guard let job = storage.jobs[slot], matches(job) else { return nil }
-                return JobRef(index: Int32(slot))
+    public func replace(where matches: ((Job) -> Bool)?, with specs: [JobSpec], t0: Int64) -> [JobRef] {
+        storage.withLock { storage in
+            if let matches {
+                for slot in storage.jobs.indices {
+                    guard let job = storage.jobs[slot], matches(job) else { continue }
+                    Self.remove(slot: slot, job: job, from: &storage)
+                }
+            } else {
+                storage = Storage()
             }
+            return Self.add(specs, t0: t0, to: &storage)
         }
-        return refs.filter { remove($0) }.count
     }
 
     /// Top-level jobs, in the order they were stored; with `project`, only that project's.
@@ -180,6 +190,7 @@ public final class JobStore: Sendable {
     }
 
     private static func replace(_ ref: JobRef, with job: Job, in storage: inout Storage) {
+        guard Int(ref.index) < storage.jobs.count else { return }
         let slot = Int(ref.index)
         if ref.sub < 0 {
             storage.jobs[slot] = job

@@ -57,6 +57,11 @@ public final class ScenarioEngine: @unchecked Sendable {
         queue.async { self.rearm() }
     }
 
+    /// Forgets every queued transition: the store was started afresh.
+    public func forgetAll() {
+        heap.withLock { $0 = MinHeap() }
+    }
+
     /// The earliest queued transition, nil when none is left.
     public var nextDue: Int64? {
         heap.withLock { $0.min?.at }

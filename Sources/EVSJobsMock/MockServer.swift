@@ -22,11 +22,14 @@ public final class MockServer: Sendable {
         public var journalSize: Int
         public var admin: Bool
         public var adminToken: String?
+        public var gateway: GatewayOptions
         public var logger: Logger
 
         public init(http: HTTPServerOptions = HTTPServerOptions(), fixturePaths: [String]? = nil, fixtures: [FixtureSource]? = nil,
                     clockMode: MockClock.Mode = .real, timeScale: Double = 1, startMs: Int64? = nil, journalSize: Int = 10_000,
-                    admin: Bool = true, adminToken: String? = nil, logger: Logger = Logger(label: "evs-jobs-mock")) {
+                    admin: Bool = true, adminToken: String? = nil, gateway: GatewayOptions = GatewayOptions(),
+                    logger: Logger = Logger(label: "evs-jobs-mock")) {
+            self.gateway = gateway
             self.http = http
             self.fixturePaths = fixturePaths
             self.fixtures = fixtures
@@ -66,7 +69,8 @@ public final class MockServer: Sendable {
                        token: configuration.adminToken, startedNs: DispatchTime.now().uptimeNanoseconds)
             : nil
         let responder = MockResponder(jobs: JobsAPI(store: store, clock: clock), admin: admin, journal: journal, faults: faults,
-                                      metrics: admin?.metrics ?? Metrics(), clock: clock)
+                                      metrics: admin?.metrics ?? Metrics(), clock: clock,
+                                      gateway: Gateway(options: configuration.gateway, clock: clock))
         http = try HTTPServer(options: configuration.http, responder: responder, logger: configuration.logger)
     }
 

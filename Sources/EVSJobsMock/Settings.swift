@@ -14,6 +14,9 @@ public struct Settings: Sendable, Equatable {
     public var admin = true
     public var adminToken: String?
     public var gzip = true
+    public var gateway = GatewayOptions()
+    /// A file of `AK:SK` lines, read at start-up by the command line.
+    public var credentialsFile: String?
 
     /// The flags as given (nil or empty when absent).
     public struct Flags: Sendable {
@@ -27,10 +30,21 @@ public struct Settings: Sendable, Equatable {
         public var noAdmin: Bool
         public var adminToken: String?
         public var noGzip: Bool
+        public var auth: String?
+        public var tokens: [String]
+        public var credentials: [String]
+        public var credentialsFile: String?
+        public var rateLimit: Int?
 
         public init(host: String? = nil, port: Int? = nil, fixtures: [String] = [], logLevel: String? = nil, clock: String? = nil,
-                    timeScale: Double? = nil, journalSize: Int? = nil, noAdmin: Bool = false, adminToken: String? = nil, noGzip: Bool = false) {
+                    timeScale: Double? = nil, journalSize: Int? = nil, noAdmin: Bool = false, adminToken: String? = nil, noGzip: Bool = false, auth: String? = nil,
+                    tokens: [String] = [], credentials: [String] = [], credentialsFile: String? = nil, rateLimit: Int? = nil) {
             self.noGzip = noGzip
+            self.auth = auth
+            self.tokens = tokens
+            self.credentials = credentials
+            self.credentialsFile = credentialsFile
+            self.rateLimit = rateLimit
             self.host = host
             self.port = port
             self.fixtures = fixtures
@@ -95,13 +109,45 @@ public struct Settings: Sendable, Equatable {
         admin = !(flags.noAdmin || ["1", "true", "yes"].contains(env("EVS_MOCK_NO_ADMIN")?.lowercased() ?? ""))
         adminToken = flags.adminToken ?? env("EVS_MOCK_ADMIN_TOKEN")
         gzip = !(flags.noGzip || ["1", "true", "yes"].contains(env("EVS_MOCK_NO_GZIP")?.lowercased() ?? ""))
+        if let text = flags.auth ?? env("EVS_MOCK_AUTH") {
+            guard let auth = GatewayOptions.Auth(rawValue: text) else {
+                throw SettingsError("\(flags.auth != nil ? "--auth" : "EVS_MOCK_AUTH") must be none, token, aksk or any, got '\(text)'")
+            }
+            gateway.auth = auth
+        }
+        gateway.tokens = flags.tokens.isEmpty ? (env("EVS_MOCK_TOKENS")?.split(separator: ",").map(String.init) ?? []) : flags.tokens
+        let pairs = flags.credentials.isEmpty ? (env("EVS_MOCK_CREDENTIALS")?.split(separator: ",").map(String.init) ?? []) : flags.credentials
+        gateway.credentials = try Self.credentials(pairs, source: flags.credentials.isEmpty ? "EVS_MOCK_CREDENTIALS" : "--credential")
+        credentialsFile = flags.credentialsFile ?? env("EVS_MOCK_CREDENTIALS_FILE")
+        if let limit = flags.rateLimit {
+            guard limit >= 1 else { throw SettingsError("--rate-limit must be 1 or more, got \(limit)") }
+            gateway.rateLimit = limit
+        } else if let text = env("EVS_MOCK_RATE_LIMIT") {
+            guard let limit = Int(text), limit >= 1 else { throw SettingsError("EVS_MOCK_RATE_LIMIT must be 1 or more, got '\(text)'") }
+            gateway.rateLimit = limit
+        }
+    }
+}
+
+extension Settings {
+    /// `AK:SK` pairs as a dictionary; `source` names where they came from in messages.
+    public static func credentials(_ pairs: [String], source: String) throws(SettingsError) -> [String: String] {
+        var result: [String: String] = [:]
+        for pair in pairs {
+            let parts = pair.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw SettingsError("\(source): expected AK:SK, got '\(pair.prefix(40))'")
+            }
+            result[parts[0]] = parts[1]
+        }
+        return result
     }
 }
 
 public struct SettingsError: Error, Sendable, Equatable, CustomStringConvertible {
     public let description: String
 
-    init(_ description: String) {
+    public init(_ description: String) {
         self.description = description
     }
 }

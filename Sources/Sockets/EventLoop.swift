@@ -81,9 +81,6 @@ public final class EventLoop: @unchecked Sendable {
         handlers[token] = nil
     }
 
-    /// The number of registered descriptors. Call on `queue`.
-    public var registeredCount: Int { handlers.count }
-
     /// Stops the loop and closes the epoll descriptor; registered sockets are not closed.
     public func stop() {
         queue.async {

@@ -58,6 +58,21 @@ struct EVSJobsMockCommand: ParsableCommand {
     @Flag(help: "Never compress answers (by default bodies of 256 bytes or more are sent gzip or deflate to clients that accept it). [env: EVS_MOCK_NO_GZIP=1]")
     var noGzip = false
 
+    @Option(help: "Authentication the gateway demands: none, token (X-Auth-Token), aksk (SDK-HMAC-SHA256 signatures) or any (either). [env: EVS_MOCK_AUTH] (default: none)")
+    var auth: String?
+
+    @Option(name: .customLong("token"), help: ArgumentHelp("An accepted X-Auth-Token; T@PROJECT binds it to one project. Repeatable; without it any token passes. [env: EVS_MOCK_TOKENS, comma-separated]", valueName: "token"))
+    var tokens: [String] = []
+
+    @Option(name: .customLong("credential"), help: ArgumentHelp("An accepted access key and its secret, AK:SK. Repeatable. [env: EVS_MOCK_CREDENTIALS, comma-separated]", valueName: "AK:SK"))
+    var credentials: [String] = []
+
+    @Option(help: ArgumentHelp("A file of AK:SK lines (# starts a comment). [env: EVS_MOCK_CREDENTIALS_FILE]", valueName: "file"))
+    var credentialsFile: String?
+
+    @Option(help: "Requests per second per project before 429 (a token bucket, burst the same). [env: EVS_MOCK_RATE_LIMIT] (default: off)")
+    var rateLimit: Int?
+
     func validate() throws {
         _ = try settings()
     }
@@ -65,7 +80,8 @@ struct EVSJobsMockCommand: ParsableCommand {
     private func settings() throws -> Settings {
         do {
             let flags = Settings.Flags(host: host, port: port, fixtures: fixtures, logLevel: logLevel, clock: clock, timeScale: timeScale,
-                                       journalSize: journalSize, noAdmin: noAdmin, adminToken: adminToken, noGzip: noGzip)
+                                       journalSize: journalSize, noAdmin: noAdmin, adminToken: adminToken, noGzip: noGzip, auth: auth,
+                                       tokens: tokens, credentials: credentials, credentialsFile: credentialsFile, rateLimit: rateLimit)
             return try Settings(flags: flags, environment: processEnvironment())
         } catch {
             throw ValidationError(error.description)
@@ -73,7 +89,7 @@ struct EVSJobsMockCommand: ParsableCommand {
     }
 
     func run() throws {
-        let settings = try settings()
+        var settings = try settings()
         let level = settings.logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -83,13 +99,21 @@ struct EVSJobsMockCommand: ParsableCommand {
         let logger = Logger(label: "evs-jobs-mock")
         signal(SIGPIPE, SIG_IGN)
 
+        if let file = settings.credentialsFile {
+            do {
+                settings.gateway.credentials.merge(try Self.readCredentials(file)) { $1 }
+            } catch {
+                printError("credentials file \(file): \(error)")
+                Glibc.exit(2)
+            }
+        }
         let server: MockServer
         do {
             server = try MockServer(MockServer.Configuration(
                 http: HTTPServerOptions(host: settings.host, port: settings.port, compression: settings.gzip),
                 fixturePaths: settings.fixtures.isEmpty ? nil : settings.fixtures,
                 clockMode: settings.clockMode, timeScale: settings.timeScale, journalSize: settings.journalSize,
-                admin: settings.admin, adminToken: settings.adminToken, logger: logger))
+                admin: settings.admin, adminToken: settings.adminToken, gateway: settings.gateway, logger: logger))
         } catch let error as FixtureError {
             for problem in error.problems { printError("fixture error: \(problem)") }
             printError("nothing was loaded; fix the fixtures above and start again")
@@ -127,6 +151,23 @@ struct EVSJobsMockCommand: ParsableCommand {
         }
         source.resume()
         return source
+    }
+}
+
+extension EVSJobsMockCommand {
+    /// `AK:SK` lines; blank lines and `#` comments are skipped.
+    static func readCredentials(_ path: String) throws -> [String: String] {
+        guard let file = fopen(path, "r") else { throw SettingsError(String(cString: strerror(errno))) }
+        defer { fclose(file) }
+        var lines: [String] = []
+        var buffer = [CChar](repeating: 0, count: 4096)
+        while fgets(&buffer, Int32(buffer.count), file) != nil {
+            let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let text = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            let trimmed = text.filter { !$0.isWhitespace }
+            if !trimmed.isEmpty { lines.append(trimmed) }
+        }
+        return try Settings.credentials(lines, source: path)
     }
 }
 

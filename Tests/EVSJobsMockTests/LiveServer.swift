@@ -11,12 +11,13 @@ func withServer<T>(
     adminToken: String? = nil,
     journalSize: Int = 10_000,
     compression: Bool = true,
+    gateway: GatewayOptions = GatewayOptions(),
     requestTimeoutMs: Int = 10_000,
     idleTimeoutMs: Int = 60_000,
     _ body: (MockServer, UInt16) async throws -> T
 ) async throws -> T {
     let server = try makeServer(fixtures: fixtures, clock: clock, admin: admin, adminToken: adminToken, journalSize: journalSize,
-                                compression: compression, requestTimeoutMs: requestTimeoutMs, idleTimeoutMs: idleTimeoutMs)
+                                compression: compression, gateway: gateway, requestTimeoutMs: requestTimeoutMs, idleTimeoutMs: idleTimeoutMs)
     do {
         let result = try await body(server, server.http.address.port)
         await server.shutdown(timeoutMs: 500)
@@ -30,7 +31,7 @@ func withServer<T>(
 /// A started mock on port 0; the caller shuts it down.
 /// The clock is manual unless asked otherwise: tests move time themselves.
 func makeServer(fixtures: [String]? = nil, clock: MockClock.Mode = .manual, admin: Bool = true, adminToken: String? = nil,
-                journalSize: Int = 10_000, compression: Bool = true, requestTimeoutMs: Int = 10_000,
+                journalSize: Int = 10_000, compression: Bool = true, gateway: GatewayOptions = GatewayOptions(), requestTimeoutMs: Int = 10_000,
                 idleTimeoutMs: Int = 60_000) throws -> MockServer {
     let sources = fixtures.map { documents in
         documents.enumerated().map { FixtureSource(name: "test-\($0.offset).json", bytes: Array($0.element.utf8)) }
@@ -40,7 +41,7 @@ func makeServer(fixtures: [String]? = nil, clock: MockClock.Mode = .manual, admi
     let server = try MockServer(MockServer.Configuration(
         http: HTTPServerOptions(host: "127.0.0.1", port: 0, requestTimeoutMs: requestTimeoutMs, idleTimeoutMs: idleTimeoutMs,
                                 compression: compression),
-        fixtures: sources, clockMode: clock, journalSize: journalSize, admin: admin, adminToken: adminToken, logger: logger))
+        fixtures: sources, clockMode: clock, journalSize: journalSize, admin: admin, adminToken: adminToken, gateway: gateway, logger: logger))
     server.start()
     return server
 }

@@ -27,6 +27,17 @@ import Testing
         #expect(settings.logLevel == .error)
     }
 
+    @Test func gatewayOptions() throws {
+        let env = ["EVS_MOCK_AUTH": "any", "EVS_MOCK_TOKENS": "a,b@p", "EVS_MOCK_CREDENTIALS": "K1:S1,K2:S:2", "EVS_MOCK_RATE_LIMIT": "5"]
+        let fromEnv = try Settings(flags: Settings.Flags(), environment: env)
+        #expect(fromEnv.gateway == GatewayOptions(auth: .any, tokens: ["a", "b@p"], credentials: ["K1": "S1", "K2": "S:2"], rateLimit: 5))
+        var flags = Settings.Flags(auth: "token")
+        flags.tokens = ["t"]
+        flags.rateLimit = 9
+        let fromFlags = try Settings(flags: flags, environment: env)
+        #expect(fromFlags.gateway.auth == .token && fromFlags.gateway.tokens == ["t"] && fromFlags.gateway.rateLimit == 9)
+    }
+
     @Test func controlPlaneOptions() throws {
         let env = ["EVS_MOCK_CLOCK": "manual", "EVS_MOCK_TIME_SCALE": "2.5", "EVS_MOCK_JOURNAL_SIZE": "7",
                    "EVS_MOCK_NO_ADMIN": "1", "EVS_MOCK_ADMIN_TOKEN": "t"]
@@ -49,6 +60,10 @@ import Testing
         (Settings.Flags(timeScale: 0), [:], "--time-scale must be a number above 0"),
         (Settings.Flags(), ["EVS_MOCK_TIME_SCALE": "-2"], "EVS_MOCK_TIME_SCALE must be a number above 0"),
         (Settings.Flags(journalSize: 0), [:], "--journal-size must be 1 or more"),
+        (Settings.Flags(auth: "magic"), [:], "--auth must be none, token, aksk or any"),
+        (Settings.Flags(), ["EVS_MOCK_AUTH": "x"], "EVS_MOCK_AUTH must be none, token, aksk or any"),
+        (Settings.Flags(credentials: ["no-colon"]), [:], "--credential: expected AK:SK"),
+        (Settings.Flags(), ["EVS_MOCK_RATE_LIMIT": "0"], "EVS_MOCK_RATE_LIMIT must be 1 or more"),
     ] as [(Settings.Flags, [String: String], String)])
     func badValuesAreNamed(flags: Settings.Flags, env: [String: String], message: String) {
         #expect {

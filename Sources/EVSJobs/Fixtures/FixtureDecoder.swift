@@ -53,9 +53,9 @@ public struct FixtureDecoder {
     /// An admin request's jobs: one JOB, or `{"jobs": [...], "project_id"?}`. Never the
     /// captured form: a JOB with a frozen `status` is a JOB.
     public mutating func decodeRequest(_ document: JSONValue) -> [JobSpec] {
+        if document["jobs"] != nil { return decode(file: "request body", document: document) }
         file = "request body"
         files.append(file)
-        if document["jobs"] != nil { return decode(file: file, document: document) }
         return job(document, at: .root, project: nil, parent: nil).map { [$0] } ?? []
     }
 

@@ -11,6 +11,7 @@ struct MockResponder: HTTPResponder {
     let faults: Faults
     let metrics: Metrics
     let clock: any JobClock
+    let gateway: Gateway
 
     func reply(to request: HTTPRequest, requestID: String) -> Reply {
         let started = DispatchTime.now().uptimeNanoseconds
@@ -24,7 +25,23 @@ struct MockResponder: HTTPResponder {
         let projectID = route?.projectID
         let jobID = route.flatMap { $0.jobID.isEmpty ? nil : $0.jobID }
         let reply: Reply
-        var status: Int
+        let status: Int
+        var extraMs = 0.0
+        if let refusal = gateway.check(request, projectID: projectID, requestID: requestID) {
+            (reply, status) = (.response(refusal), refusal.status.code)
+        } else {
+            (reply, status, extraMs) = answer(request, target: target, projectID: projectID, jobID: jobID, requestID: requestID)
+        }
+        let seconds = Self.seconds(since: started) + extraMs / 1000
+        journal.record(time: clock.now(), request: request, projectID: projectID, jobID: jobID, status: status, durationMs: seconds * 1000)
+        metrics.record(route: route == nil ? "other" : "job", status: status, seconds: seconds)
+        return reply
+    }
+
+    /// The job API's answer, unless a fault replaces or spoils it; and any delay it adds (ms).
+    private func answer(_ request: HTTPRequest, target: JobsAPI.Target, projectID: String?, jobID: String?, requestID: String) -> (Reply, Int, Double) {
+        let reply: Reply
+        let status: Int
         var extraMs = 0.0
         switch faults.fire(method: request.method, path: request.path, projectID: projectID, jobID: jobID) {
         case nil:
@@ -46,10 +63,7 @@ struct MockResponder: HTTPResponder {
             response.body = Array(response.body.prefix(max(1, response.body.count / 2)))
             (reply, status) = (.response(response), response.status.code)
         }
-        let seconds = Self.seconds(since: started) + extraMs / 1000
-        journal.record(time: clock.now(), request: request, projectID: projectID, jobID: jobID, status: status, durationMs: seconds * 1000)
-        metrics.record(route: route == nil ? "other" : "job", status: status, seconds: seconds)
-        return reply
+        return (reply, status, extraMs)
     }
 
     func respond(to error: HTTPDecodeError, requestID: String) -> HTTPResponse {

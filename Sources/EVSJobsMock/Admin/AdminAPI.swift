@@ -43,7 +43,10 @@ struct AdminAPI: Sendable {
             switch method {
             case "GET": return jobResponse(ref)
             case "DELETE":
-                store.remove(ref.parent)
+                guard ref.sub < 0 else {
+                    throw AdminError(HTTPStatus(409, "Conflict"), "MOCK.1008", "a sub-job goes with its batch; delete the parent")
+                }
+                store.remove(ref)
                 return HTTPResponse(status: .noContent)
             default: throw .methodNotAllowed("GET, DELETE")
             }
@@ -173,7 +176,12 @@ struct AdminAPI: Sendable {
             throw AdminError(.badRequest, "MOCK.1001", "must be \"SUCCESS\" or \"FAIL\"", path: JSONPath.root.appending("status"))
         }
         let now = clock.now()
-        _ = store.update(ref) { $0.finish(outcome, at: now) }
+        let finished = store.update(ref) { job -> Bool in
+            guard !job.state(at: now).status.isFinished else { return false }
+            job.finish(outcome, at: now)
+            return true
+        }
+        guard finished == true else { throw AdminError(HTTPStatus(409, "Conflict"), "MOCK.1007", "the job is finished already") }
         return jobResponse(ref)
     }
 
@@ -248,9 +256,10 @@ struct AdminAPI: Sendable {
     }
 
     private func reset(project: String?) -> HTTPResponse {
-        store.removeAll { project == nil || $0.spec.projectID == project }
         let specs = fixtures.current.filter { project == nil || $0.projectID == project }
-        engine.track(store.insert(specs, t0: clock.now()))
+        if project == nil { engine.forgetAll() }
+        let matches: ((Job) -> Bool)? = project.map { project in { $0.spec.projectID == project } }
+        engine.track(store.replace(where: matches, with: specs, t0: clock.now()))
         journal.clear(projectID: project)
         faults.clear(projectID: project)
         return json(.ok, .object([JSONMember("jobs", .integer(Int64(store.jobCount)))]))
@@ -264,8 +273,8 @@ struct AdminAPI: Sendable {
             throw AdminError(.badRequest, "MOCK.1006", "the fixtures have \(error.problems.count) problems; the old set stays in force",
                              extra: [JSONMember("problems", .array(error.problems.map { .string($0.description) }))])
         }
-        store.removeAll { _ in true }
-        engine.track(store.insert(specs, t0: clock.now()))
+        engine.forgetAll()
+        engine.track(store.replace(where: nil, with: specs, t0: clock.now()))
         return json(.ok, .object([JSONMember("jobs", .integer(Int64(store.jobCount)))]))
     }
 

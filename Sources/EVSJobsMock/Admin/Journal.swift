@@ -31,6 +31,9 @@ public final class Journal: Sendable {
 
     /// Header values that are secrets; the journal keeps their names only.
     static let masked = ["authorization", "x-auth-token"]
+    /// Header fields kept per entry: a head of thousands of tiny fields should not cost the
+    /// journal a hundred times its size.
+    static let maxHeaders = 64
 
     public init(capacity: Int) {
         self.capacity = max(1, capacity)
@@ -39,7 +42,8 @@ public final class Journal: Sendable {
     func record(time: Int64, request: HTTPRequest, projectID: String?, jobID: String?, status: Int, durationMs: Double) {
         state.withLock { state in
             let entry = Entry(id: state.nextID, time: time, method: request.method, path: request.path, projectID: projectID,
-                              jobID: jobID, status: status, durationMs: durationMs, headers: request.headers)
+                              jobID: jobID, status: status, durationMs: durationMs,
+                              headers: request.headers.count <= Self.maxHeaders ? request.headers : HTTPHeaders(request.headers.fields.prefix(Self.maxHeaders).map { ($0.name, $0.value) }))
             state.nextID += 1
             if state.entries.count < capacity {
                 state.entries.append(entry)

@@ -39,7 +39,9 @@ final class HTTPConnection: @unchecked Sendable {
         connection.onRead = { [self] bytes in received(bytes) }
         connection.onEndOfInput = { [self] in endOfInput() }
         connection.onDrained = { [self] in
-            if !closing { connection.resumeReading() }
+            guard !closing, waitingFor == nil else { return }
+            connection.resumeReading()
+            answerBuffered()  // requests held back while the answers were unread
         }
         connection.onClose = { [self] in
             timer.cancel()
@@ -82,7 +84,9 @@ final class HTTPConnection: @unchecked Sendable {
     private func answerBuffered() {
         let now = DispatchTime.now().uptimeNanoseconds
         var output: [UInt8] = []
-        while !closing, waitingFor == nil {
+        // A client that sends requests but does not read the answers is answered only while
+        // less than `maxPendingOutput` waits for it: memory per connection stays bounded.
+        while !closing, waitingFor == nil, output.count + connection.pendingByteCount < Self.maxPendingOutput {
             do {
                 guard let request = try decoder.next() else { break }
                 answer(request, into: &output)
@@ -96,10 +100,19 @@ final class HTTPConnection: @unchecked Sendable {
         updateProgressCount(partial: decoder.hasPartialRequest && !closing)
         if closing {
             connection.closeAfterWriting(linger: !stopping)
-        } else if waitingFor != nil || connection.pendingByteCount > Self.maxPendingOutput {
-            // A delayed answer holds back the next ones; and a client that sends requests but
-            // does not read the answers is not read from until it has taken most of them.
+            closeDeadline()
+        } else if waitingFor != nil {
+            connection.pauseReading()  // a delayed answer holds back the next ones
+        } else if output.count >= Self.maxPendingOutput || connection.pendingByteCount >= Self.maxPendingOutput {
             connection.pauseReading()
+            if connection.pendingByteCount == 0 {
+                // Sent at once, so no "drained" will come: go on with the held-back requests.
+                connection.queue.async { [weak self] in
+                    guard let self, !self.connection.isClosed else { return }
+                    self.connection.resumeReading()
+                    self.answerBuffered()
+                }
+            }
         } else if let requestStarted {
             armTimer(at: requestStarted + Self.nanos(server.options.requestTimeoutMs))
         }
@@ -113,9 +126,11 @@ final class HTTPConnection: @unchecked Sendable {
 
     /// The peer half-closed: answer what it sent completely, then close.
     private func endOfInput() {
-        closing = waitingFor == nil
-        if closing { connection.closeAfterWriting(linger: false) }
         halfClosed = true
+        guard waitingFor == nil else { return }
+        closing = true
+        connection.closeAfterWriting(linger: false)
+        closeDeadline()
     }
 
     private func answer(_ request: HTTPRequest, into output: inout [UInt8]) {
@@ -126,20 +141,27 @@ final class HTTPConnection: @unchecked Sendable {
             encode(response, for: request, requestID: requestID, started: started, into: &output)
         case .delayed(let response, let milliseconds):
             waitingFor = requestID
+            var bodiless = request
+            bodiless.body = []  // the wait should not keep a large body alive
+            let head = bodiless
             connection.queue.asyncAfter(deadline: .now() + .milliseconds(max(0, milliseconds))) { [weak self] in
                 guard let self, !self.connection.isClosed, self.waitingFor == requestID else { return }
                 var delayed: [UInt8] = []
-                self.encode(response, for: request, requestID: requestID, started: started, into: &delayed)
+                self.encode(response, for: head, requestID: requestID, started: started, into: &delayed)
                 self.waitingFor = nil
+                self.lastActivity = DispatchTime.now().uptimeNanoseconds
                 self.connection.write(delayed)
-                if self.halfClosed { self.closing = true }
                 if !self.closing { self.connection.resumeReading() }
                 self.answerBuffered()
+                if self.halfClosed, !self.closing, !self.connection.isClosed {
+                    self.closing = true
+                    self.connection.closeAfterWriting(linger: false)
+                    self.closeDeadline()
+                }
             }
         case .reset:
             server.logAccess(method: request.method, target: request.target, status: 0, started: started, requestID: requestID)
-            connection.write(output)
-            output = []
+            output = []  // a reset discards whatever is unsent
             closing = true
             connection.reset()
         case .close:
@@ -195,6 +217,11 @@ final class HTTPConnection: @unchecked Sendable {
         timer.schedule(deadline: DispatchTime(uptimeNanoseconds: deadline), leeway: .milliseconds(50))
     }
 
+    /// A closing connection whose last answer is not taken within the request timeout is closed.
+    private func closeDeadline() {
+        armTimer(at: DispatchTime.now().uptimeNanoseconds + Self.nanos(server.options.requestTimeoutMs))
+    }
+
     private func timerFired() {
         guard !connection.isClosed else { return }
         let now = DispatchTime.now().uptimeNanoseconds
@@ -203,13 +230,18 @@ final class HTTPConnection: @unchecked Sendable {
             connection.close()  // the peer did not take the last response in time
             return
         }
+        if waitingFor != nil {
+            // A delayed answer is due: neither the idle nor the request clock runs meanwhile.
+            return armTimer(at: now + Self.nanos(server.options.idleTimeoutMs))
+        }
         if let requestStarted {
             let deadline = requestStarted + Self.nanos(server.options.requestTimeoutMs)
             guard now >= deadline else { return armTimer(at: deadline) }
             var output: [UInt8] = []
             respond(to: HTTPDecodeError(.requestTimeout, "request not complete within \(server.options.requestTimeoutMs) ms"), into: &output)
             connection.write(output)
-            connection.closeAfterWriting(linger: false)
+            connection.closeAfterWriting(linger: !stopping)
+            closeDeadline()
             return
         }
         let deadline = lastActivity + Self.nanos(server.options.idleTimeoutMs)
