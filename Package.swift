@@ -17,7 +17,7 @@ let package = Package(
     targets: [
         // Layer 1: file descriptors, non-blocking I/O, Dispatch sources. Knows nothing of HTTP.
         .target(name: "Sockets", dependencies: ["CSystemShims"], swiftSettings: strict),
-        .target(name: "CSystemShims"),
+        .target(name: "CSystemShims", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
         // Layer 2: HTTP/1.1 decoding and encoding on byte arrays. No system calls.
         .target(name: "HTTP1", dependencies: ["CZlib"], swiftSettings: strict),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),

@@ -1,16 +1,24 @@
 """Points the real Huawei Cloud Python SDK (huaweicloudsdkevs) at a running mock and checks
-what it parses. Usage: python sdk_check.py http://127.0.0.1:PORT [--signed]
+what it parses. Usage: python sdk_check.py URL [--signed] [--insecure]
 With --signed the mock runs with --auth aksk --credential AK:SK: the SDK's signature must verify
 and one made with a wrong secret must be refused."""
 import sys
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions import exceptions
+from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkevs.v2 import EvsClient, ShowJobRequest
 
 def make_client(sk):
+    config = HttpConfig.get_default_config()
+    # --insecure: an https:// mock with a self-signed certificate, as in its README.
+    config.ignore_ssl_verification = "--insecure" in sys.argv
+    if config.ignore_ssl_verification:
+        import urllib3
+        urllib3.disable_warnings()
     return (
         EvsClient.new_builder()
+        .with_http_config(config)
         .with_credentials(BasicCredentials("AK", sk, "0123456789abcdef0123456789abcdef"))
         .with_endpoints([sys.argv[1]])
         .build()

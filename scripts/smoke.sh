@@ -40,11 +40,12 @@ PY
 # A real client: the Huawei Cloud Python SDK, when the caller has installed it (SDK_PYTHON).
 if [ -n "${SDK_PYTHON:-}" ]; then
     "$SDK_PYTHON" scripts/sdk_check.py "$url"
-    # And signed: a second mock that demands AK/SK signatures.
-    "$binary" --port 0 --log-level warning --auth aksk --credential AK:SK >"$work/out2" 2>"$work/err2" &
+    # And signed, over HTTPS: a second mock that demands AK/SK signatures and serves a
+    # self-signed certificate, which the SDK is told not to verify.
+    "$binary" --port 0 --log-level warning --auth aksk --credential AK:SK --tls-self-signed --https-port 0 >"$work/out2" 2>"$work/err2" &
     signed=$!
     for _ in $(seq 1 500); do grep -q '^listening on ' "$work/out2" 2>/dev/null && break; sleep 0.01; done
-    "$SDK_PYTHON" scripts/sdk_check.py "$(sed -n 's/^listening on //p' "$work/out2")" --signed
+    "$SDK_PYTHON" scripts/sdk_check.py "$(sed -n 's/^listening on .* and //p' "$work/out2")" --signed --insecure
     kill -TERM "$signed"
     wait "$signed"
 fi

@@ -77,6 +77,9 @@ public final class MockServer: Sendable {
     /// `http://host:port` of the listening socket.
     public var baseURL: String { "http://\(http.address)" }
 
+    /// `https://host:port` of the HTTPS listener, when HTTPS is on.
+    public var httpsURL: String? { http.tlsAddress.map { "https://\($0)" } }
+
     public func start() {
         engine.start()
         http.start()

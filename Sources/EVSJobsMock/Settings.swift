@@ -17,6 +17,12 @@ public struct Settings: Sendable, Equatable {
     public var gateway = GatewayOptions()
     /// A file of `AK:SK` lines, read at start-up by the command line.
     public var credentialsFile: String?
+    /// HTTPS: PEM files, or a self-signed certificate (written to `tlsCertificateOut`).
+    public var tlsCertificate: String?
+    public var tlsKey: String?
+    public var tlsSelfSigned = false
+    public var tlsCertificateOut: String?
+    public var httpsPort: UInt16 = 8443
 
     /// The flags as given (nil or empty when absent).
     public struct Flags: Sendable {
@@ -35,6 +41,11 @@ public struct Settings: Sendable, Equatable {
         public var credentials: [String]
         public var credentialsFile: String?
         public var rateLimit: Int?
+        public var tlsCertificate: String?
+        public var tlsKey: String?
+        public var tlsSelfSigned = false
+        public var tlsCertificateOut: String?
+        public var httpsPort: Int?
 
         public init(host: String? = nil, port: Int? = nil, fixtures: [String] = [], logLevel: String? = nil, clock: String? = nil,
                     timeScale: Double? = nil, journalSize: Int? = nil, noAdmin: Bool = false, adminToken: String? = nil, noGzip: Bool = false, auth: String? = nil,
@@ -126,6 +137,19 @@ public struct Settings: Sendable, Equatable {
             guard let limit = Int(text), limit >= 1 else { throw SettingsError("EVS_MOCK_RATE_LIMIT must be 1 or more, got '\(text)'") }
             gateway.rateLimit = limit
         }
+        tlsCertificate = flags.tlsCertificate ?? env("EVS_MOCK_TLS_CERT")
+        tlsKey = flags.tlsKey ?? env("EVS_MOCK_TLS_KEY")
+        tlsSelfSigned = flags.tlsSelfSigned || ["1", "true", "yes"].contains(env("EVS_MOCK_TLS_SELF_SIGNED")?.lowercased() ?? "")
+        tlsCertificateOut = flags.tlsCertificateOut ?? env("EVS_MOCK_TLS_CERT_OUT")
+        if let port = flags.httpsPort {
+            guard let value = UInt16(exactly: port) else { throw SettingsError("--https-port must be from 0 to 65535, got \(port)") }
+            httpsPort = value
+        } else if let text = env("EVS_MOCK_HTTPS_PORT") {
+            guard let value = UInt16(text) else { throw SettingsError("EVS_MOCK_HTTPS_PORT must be from 0 to 65535, got '\(text)'") }
+            httpsPort = value
+        }
+        if (tlsCertificate == nil) != (tlsKey == nil) { throw SettingsError("--tls-cert and --tls-key go together") }
+        if tlsSelfSigned, tlsCertificate != nil { throw SettingsError("--tls-self-signed or --tls-cert/--tls-key, not both") }
     }
 }
 

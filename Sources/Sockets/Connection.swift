@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CSystemShims
 import Dispatch
 
 /// One connected, non-blocking socket served by an event loop.
@@ -20,6 +21,11 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
     private var closeWhenFlushed = false
     private var lingerOnClose = true
     public private(set) var isClosed = false
+    /// The TLS session, when this is an HTTPS connection; until `handshaken`, no bytes flow.
+    private var tls: UnsafeMutableRawPointer?
+    private var handshaken = false
+    /// What TLS waits for before it can go on: the socket readable or writable.
+    private var tlsWantsWrite = false
 
     /// Bytes arrived. The buffer is only valid during the call.
     public var onRead: ((UnsafeRawBufferPointer) -> Void)?
@@ -35,11 +41,16 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
     /// How long a closing connection keeps draining what the peer still sends.
     static let lingerMilliseconds = 2000
 
-    /// Takes ownership of a connected non-blocking socket.
-    public init(fd: Int32, loop: EventLoop) {
+    /// Takes ownership of a connected non-blocking socket; with `tls`, speaks TLS on it.
+    public init(fd: Int32, loop: EventLoop, tls: TLSContext? = nil) {
         self.fd = fd
         self.loop = loop
+        if let tls { self.tls = ctls_new(tls.context, fd) }
+        tlsContext = tls
     }
+
+    /// Keeps the context alive as long as a session made from it.
+    private let tlsContext: TLSContext?
 
     public var queue: DispatchQueue { loop.queue }
 
@@ -48,6 +59,10 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
 
     /// Starts reading. Call on `queue`.
     public func start() {
+        if tlsContext != nil, tls == nil {
+            close()  // SSL_new failed
+            return
+        }
         watched = wantedEvents
         guard let token = loop.register(fd, events: watched, handler: self) else {
             close()
@@ -100,6 +115,10 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
             Glibc.close(fd)
             fd = -1
         }
+        if let tls {
+            ctls_free(tls)
+            self.tls = nil
+        }
         let onClose = self.onClose
         onRead = nil
         onEndOfInput = nil
@@ -123,6 +142,15 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
             close()  // a reset or another socket error: the peer is gone
             return
         }
+        if tls != nil, !handshaken {
+            handshake()
+            guard handshaken, !isClosed else { return }
+        }
+        if tlsWantsWrite, events & Readiness.writable != 0 {
+            tlsWantsWrite = false
+            readAvailable()  // a TLS read that had to write first
+            if isClosed { return }
+        }
         if events & (Readiness.readable | Readiness.peerClosed | Readiness.hangUp) != 0, wantsInput {
             readAvailable()
         }
@@ -137,7 +165,31 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
     private var wantsInput: Bool { !readPaused && !inputEnded }
 
     private var wantedEvents: UInt32 {
-        (wantsInput ? Readiness.readable | Readiness.peerClosed : 0) | (pendingOffset < pending.count ? Readiness.writable : 0)
+        if tls != nil, !handshaken { return tlsWantsWrite ? Readiness.writable : Readiness.readable }
+        return (wantsInput ? Readiness.readable | Readiness.peerClosed : 0)
+            | (pendingOffset < pending.count || tlsWantsWrite ? Readiness.writable : 0)
+    }
+
+    /// Drives the TLS handshake as the socket allows; a peer that does not speak TLS (plain
+    /// HTTP, garbage) fails it and costs only this connection.
+    private func handshake() {
+        guard let tls else { return }
+        switch ctls_accept(tls) {
+        case let result where result > 0:
+            handshaken = true
+            tlsWantsWrite = false
+            updateInterest()
+            if pendingOffset < pending.count { flush() }
+            readAvailable()  // the first request may have come with the handshake's last bytes
+        case Int(CTLS_WANT_READ):
+            tlsWantsWrite = false
+            updateInterest()
+        case Int(CTLS_WANT_WRITE):
+            tlsWantsWrite = true
+            updateInterest()
+        default:
+            close()
+        }
     }
 
     private func updateInterest() {
@@ -149,12 +201,42 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
     }
 
     private func readAvailable() {
+        if let tls {
+            return readTLS(tls)
+        }
         let count = withUnsafeTemporaryAllocation(byteCount: Self.readChunk, alignment: 16) { buffer -> Int in
             let count = recv(fd, buffer.baseAddress, buffer.count, 0)
             if count > 0 { onRead?(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
             return count
         }
         if count > 0 { return }
+        endOfRead(count)
+    }
+
+    /// Reads until TLS needs more from the socket: bytes it has decrypted already would
+    /// otherwise wait, since epoll only reports what the socket holds.
+    private func readTLS(_ tls: UnsafeMutableRawPointer) {
+        guard handshaken else { return }
+        while !isClosed, wantsInput {
+            let count = withUnsafeTemporaryAllocation(byteCount: Self.readChunk, alignment: 16) { buffer -> Int in
+                let count = Int(ctls_read(tls, buffer.baseAddress, buffer.count))
+                if count > 0 { onRead?(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
+                return count
+            }
+            if count > 0 { continue }
+            switch count {
+            case Int(CTLS_WANT_READ): return
+            case Int(CTLS_WANT_WRITE):
+                tlsWantsWrite = true
+                updateInterest()
+                return
+            case 0: return endOfRead(0)
+            default: return close()
+            }
+        }
+    }
+
+    private func endOfRead(_ count: Int) {
         if count == 0 {
             inputEnded = true
             updateInterest()
@@ -168,9 +250,20 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
     }
 
     private func flush() {
+        if tls != nil, !handshaken { return }  // sent once the handshake is done
         while pendingOffset < pending.count {
-            let sent = pending.withUnsafeBytes { raw in
-                send(fd, raw.baseAddress! + pendingOffset, raw.count - pendingOffset, Int32(MSG_NOSIGNAL))
+            let sent = pending.withUnsafeBytes { raw -> Int in
+                guard let base = raw.baseAddress else { return 0 }
+                if let tls {
+                    let written = Int(ctls_write(tls, base + pendingOffset, raw.count - pendingOffset))
+                    if written == Int(CTLS_WANT_READ) || written == Int(CTLS_WANT_WRITE) {
+                        errno = EAGAIN
+                        return -1
+                    }
+                    if written <= 0 { errno = EPIPE }
+                    return written <= 0 ? -1 : written
+                }
+                return send(fd, base + pendingOffset, raw.count - pendingOffset, Int32(MSG_NOSIGNAL))
             }
             if sent > 0 {
                 pendingOffset += sent
@@ -204,6 +297,7 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
             close()
             return
         }
+        if let tls { ctls_close_notify(tls) }
         shutdown(fd, Int32(SHUT_WR))
         onRead = nil
         readPaused = false

@@ -73,15 +73,35 @@ struct EVSJobsMockCommand: ParsableCommand {
     @Option(help: "Requests per second per project before 429 (a token bucket, burst the same). [env: EVS_MOCK_RATE_LIMIT] (default: off)")
     var rateLimit: Int?
 
+    @Option(help: ArgumentHelp("PEM certificate (chain) for HTTPS; with --tls-key. [env: EVS_MOCK_TLS_CERT]", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("PEM private key for HTTPS; with --tls-cert. [env: EVS_MOCK_TLS_KEY]", valueName: "file"))
+    var tlsKey: String?
+
+    @Flag(help: "Serve HTTPS with a key and certificate for localhost/127.0.0.1 made at start-up. [env: EVS_MOCK_TLS_SELF_SIGNED=1]")
+    var tlsSelfSigned = false
+
+    @Option(help: ArgumentHelp("Where to write the self-signed certificate (PEM), for clients to trust. [env: EVS_MOCK_TLS_CERT_OUT]", valueName: "file"))
+    var tlsCertOut: String?
+
+    @Option(help: "HTTPS port beside the plain one, when HTTPS is on; 0 picks a free one. [env: EVS_MOCK_HTTPS_PORT] (default: 8443)")
+    var httpsPort: Int?
+
     func validate() throws {
         _ = try settings()
     }
 
     private func settings() throws -> Settings {
         do {
-            let flags = Settings.Flags(host: host, port: port, fixtures: fixtures, logLevel: logLevel, clock: clock, timeScale: timeScale,
+            var flags = Settings.Flags(host: host, port: port, fixtures: fixtures, logLevel: logLevel, clock: clock, timeScale: timeScale,
                                        journalSize: journalSize, noAdmin: noAdmin, adminToken: adminToken, noGzip: noGzip, auth: auth,
                                        tokens: tokens, credentials: credentials, credentialsFile: credentialsFile, rateLimit: rateLimit)
+            flags.tlsCertificate = tlsCert
+            flags.tlsKey = tlsKey
+            flags.tlsSelfSigned = tlsSelfSigned
+            flags.tlsCertificateOut = tlsCertOut
+            flags.httpsPort = httpsPort
             return try Settings(flags: flags, environment: processEnvironment())
         } catch {
             throw ValidationError(error.description)
@@ -107,10 +127,22 @@ struct EVSJobsMockCommand: ParsableCommand {
                 Glibc.exit(2)
             }
         }
+        var tls: TLSContext?
+        do {
+            if let certificate = settings.tlsCertificate, let key = settings.tlsKey {
+                tls = try TLSContext.files(certificate: certificate, key: key)
+            } else if settings.tlsSelfSigned {
+                tls = try TLSContext.selfSigned(certificateOut: settings.tlsCertificateOut)
+            }
+        } catch {
+            let files = settings.tlsCertificate.map { "\($0) / \(settings.tlsKey ?? "")" } ?? settings.tlsCertificateOut ?? "self-signed"
+            printError("TLS (\(files)): \(error)")
+            Glibc.exit(2)
+        }
         let server: MockServer
         do {
             server = try MockServer(MockServer.Configuration(
-                http: HTTPServerOptions(host: settings.host, port: settings.port, compression: settings.gzip),
+                http: HTTPServerOptions(host: settings.host, port: settings.port, compression: settings.gzip, tls: tls, httpsPort: settings.httpsPort),
                 fixturePaths: settings.fixtures.isEmpty ? nil : settings.fixtures,
                 clockMode: settings.clockMode, timeScale: settings.timeScale, journalSize: settings.journalSize,
                 admin: settings.admin, adminToken: settings.adminToken, gateway: settings.gateway, logger: logger))
@@ -126,7 +158,7 @@ struct EVSJobsMockCommand: ParsableCommand {
         let signals = Self.stopOnSignals(server, logger: logger)
         server.start()
         logger.info("serving \(server.store.count) job ids (sub-jobs included) from \(settings.fixtures.isEmpty ? "the built-in fixtures" : settings.fixtures.joined(separator: ", "))")
-        print("listening on \(server.baseURL)")
+        print("listening on \(server.baseURL)" + (server.httpsURL.map { " and \($0)" } ?? ""))
         fflush(nil)
         withExtendedLifetime(signals) { dispatchMain() }
     }

@@ -84,6 +84,33 @@ import Testing
         #expect(running.process.terminationStatus == 0)
     }
 
+    @Test func badTLSFilesStopStartUpWithExitCode2() throws {
+        let running = try Self.launch(["--port", "0", "--tls-cert", "/nonexistent/cert.pem", "--tls-key", "/nonexistent/key.pem"])
+        running.process.waitUntilExit()
+        #expect(running.process.terminationStatus == 2)
+        let stderr = String(decoding: running.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(stderr.contains("/nonexistent/cert.pem"))
+        #expect(stderr.contains("cannot use the certificate file"))
+    }
+
+    @Test func selfSignedHTTPSIsNamedInTheStartUpLine() throws {
+        let certificate = FileManager.default.temporaryDirectory.appendingPathComponent("cert-\(UUID().uuidString).pem").path
+        defer { try? FileManager.default.removeItem(atPath: certificate) }
+        let running = try Self.launch(["--port", "0", "--https-port", "0", "--tls-self-signed", "--tls-cert-out", certificate, "--log-level", "warning"])
+        var line = Data()
+        while !line.contains(10) {
+            let chunk = running.stdout.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        #expect(text.hasPrefix("listening on http://127.0.0.1:") && text.contains(" and https://127.0.0.1:"))
+        #expect(FileManager.default.fileExists(atPath: certificate))
+        running.process.terminate()
+        running.process.waitUntilExit()
+        #expect(running.process.terminationStatus == 0)
+    }
+
     @Test func helpNamesEveryOptionAndVariable() throws {
         let running = try Self.launch(["--help"])
         running.process.waitUntilExit()

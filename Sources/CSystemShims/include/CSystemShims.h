@@ -1,6 +1,7 @@
 #ifndef CSYSTEMSHIMS_H
 #define CSYSTEMSHIMS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /// accept4(2) with SOCK_NONBLOCK | SOCK_CLOEXEC: Glibc's Swift module hides it behind _GNU_SOURCE.
@@ -31,5 +32,26 @@ int csystem_stop_signals_pipe(void);
 
 /// Returns freed heap memory to the system (glibc's malloc_trim), e.g. after a large load.
 void csystem_release_free_memory(void);
+
+/// TLS with OpenSSL, kept on the C side. Contexts and connections are opaque pointers.
+/// `ctls_accept`, `ctls_read` and `ctls_write` return a count (> 0), 0 for a closed TLS
+/// session, or one of these:
+enum {
+    CTLS_WANT_READ = -2,
+    CTLS_WANT_WRITE = -3,
+    CTLS_FAILED = -1,
+};
+/// A server context for PEM files (TLS 1.2 and 1.3 only); NULL with `error` set on failure.
+void *ctls_server_context(const char *certificate, const char *key, char *error, size_t length);
+/// A server context with a new P-256 key and a certificate for localhost, 127.0.0.1 and ::1,
+/// written as PEM to `certificate_out` unless it is NULL.
+void *ctls_self_signed_context(const char *certificate_out, char *error, size_t length);
+void *ctls_new(void *context, int fd);
+long ctls_accept(void *ssl);
+long ctls_read(void *ssl, void *buffer, size_t length);
+long ctls_write(void *ssl, const void *buffer, size_t length);
+void ctls_close_notify(void *ssl);
+void ctls_free(void *ssl);
+void ctls_free_context(void *context);
 
 #endif

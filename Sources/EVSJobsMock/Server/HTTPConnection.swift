@@ -25,12 +25,14 @@ final class HTTPConnection: @unchecked Sendable {
     /// The peer has finished sending; close once the delayed answer is out.
     private var halfClosed = false
 
-    init(fd: Int32, loop: EventLoop, server: HTTPServer) {
-        connection = Connection(fd: fd, loop: loop)
+    init(fd: Int32, loop: EventLoop, tls: TLSContext?, server: HTTPServer) {
+        connection = Connection(fd: fd, loop: loop, tls: tls)
         self.server = server
         decoder = RequestDecoder(limits: server.options.limits)
         timer = DispatchSource.makeTimerSource(queue: loop.queue)
         lastActivity = DispatchTime.now().uptimeNanoseconds
+        // A TLS handshake has the request timeout to complete, as a request head has.
+        if tls != nil { requestStarted = lastActivity }
     }
 
     var queue: DispatchQueue { connection.queue }
@@ -51,7 +53,7 @@ final class HTTPConnection: @unchecked Sendable {
         timer.setEventHandler { [weak self] in self?.timerFired() }
         timer.resume()
         connection.start()
-        armTimer(at: lastActivity + Self.nanos(server.options.idleTimeoutMs))
+        armTimer(at: (requestStarted.map { $0 + Self.nanos(server.options.requestTimeoutMs) }) ?? lastActivity + Self.nanos(server.options.idleTimeoutMs))
     }
 
     /// The server is stopping: close once the answers already queued are sent, or after the

@@ -1,4 +1,5 @@
 import HTTP1
+import Sockets
 
 /// What answers requests: the server asks it how to answer each request, and for a response to
 /// each request it could not decode. The server adds `Date`, `X-Request-Id` and `Connection`.
@@ -32,8 +33,14 @@ public struct HTTPServerOptions: Sendable {
     /// Compress bodies of `minimumCompressedBytes` or more for clients that accept gzip or deflate.
     public var compression: Bool
     public static let minimumCompressedBytes = 256
+    /// HTTPS beside plain HTTP on `httpsPort` (0 picks one), when set.
+    public var tls: TLSContext?
+    public var httpsPort: UInt16
 
-    public init(host: String = "127.0.0.1", port: UInt16 = 8080, limits: DecoderLimits = DecoderLimits(), requestTimeoutMs: Int = 10_000, idleTimeoutMs: Int = 60_000, eventLoops: Int? = nil, compression: Bool = true) {
+    public init(host: String = "127.0.0.1", port: UInt16 = 8080, limits: DecoderLimits = DecoderLimits(), requestTimeoutMs: Int = 10_000, idleTimeoutMs: Int = 60_000, eventLoops: Int? = nil, compression: Bool = true,
+                tls: TLSContext? = nil, httpsPort: UInt16 = 8443) {
+        self.tls = tls
+        self.httpsPort = httpsPort
         self.eventLoops = eventLoops
         self.compression = compression
         self.host = host

@@ -11,6 +11,7 @@ public final class HTTPServer: Sendable {
     let responder: any HTTPResponder
     let logger: Logger
     private let listener: Listener
+    private let tlsListener: Listener?
     private let loops: [EventLoop]
     private let nextLoop = Atomic<Int>(0)
     private let state = Mutex(State())
@@ -29,10 +30,14 @@ public final class HTTPServer: Sendable {
         self.responder = responder
         self.logger = logger
         listener = try Listener(host: options.host, port: options.port)
+        tlsListener = options.tls == nil ? nil : try Listener(host: options.host, port: options.httpsPort)
         loops = try EventLoop.makeLoops(options.eventLoops, label: "evs-jobs-mock.loop")
     }
 
     public var address: SocketAddress { listener.address }
+
+    /// The HTTPS listener's address, when HTTPS is on.
+    public var tlsAddress: SocketAddress? { tlsListener?.address }
 
     /// The number of open connections.
     public var connectionCount: Int { state.withLock { $0.connections.count } }
@@ -41,13 +46,15 @@ public final class HTTPServer: Sendable {
     public var partialRequestCount: Int { requestsInProgress.load(ordering: .relaxed) }
 
     public func start() {
-        listener.start { [self] fd in accepted(fd) }
+        listener.start { [self] fd in accepted(fd, tls: nil) }
+        tlsListener?.start { [self] fd in accepted(fd, tls: options.tls) }
     }
 
     /// Stops accepting, lets requests in progress finish, closes idle connections, and calls
     /// `completion` once, when every connection is closed or `timeoutMs` has passed.
     public func shutdown(timeoutMs: Int = 900, completion: @escaping @Sendable () -> Void) {
         listener.stop()
+        tlsListener?.stop()
         let connections = state.withLock { state -> [HTTPConnection] in
             state.stopping = true
             state.whenEmpty.append(completion)
@@ -76,9 +83,9 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    private func accepted(_ fd: Int32) {
+    private func accepted(_ fd: Int32, tls: TLSContext?) {
         let loop = loops[nextLoop.add(1, ordering: .relaxed).newValue % loops.count]
-        let connection = HTTPConnection(fd: fd, loop: loop, server: self)
+        let connection = HTTPConnection(fd: fd, loop: loop, tls: tls, server: self)
         let accepted = state.withLock { state -> Bool in
             guard !state.stopping else { return false }
             state.connections[ObjectIdentifier(connection)] = connection
