@@ -49,11 +49,14 @@ public final class MockServer: Sendable {
     public let clock: MockClock
     public let journal: Journal
     public let faults: Faults
+    /// Top-level jobs each fixture file gave at start-up.
+    public let fixtureCounts: [(file: String, jobs: Int)]
 
     /// Loads every fixture and binds the socket; nothing is served until `start`.
     /// Throws `FixtureError` (with every problem) or `SocketError`.
     public init(_ configuration: Configuration) throws {
         let fixtures = try FixtureSet(paths: configuration.fixturePaths, sources: configuration.fixtures)
+        fixtureCounts = fixtures.counts
         clock = MockClock(mode: configuration.clockMode, scale: configuration.timeScale, startMs: configuration.startMs ?? SystemClock().now())
         store = JobStore()
         var engineLogger = configuration.logger

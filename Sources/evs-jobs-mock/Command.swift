@@ -21,8 +21,14 @@ struct EVSJobsMockCommand: ParsableCommand {
             wins over its variable. On start the server prints one line, e.g. \
             "listening on http://127.0.0.1:8080". SIGTERM or SIGINT stops it: requests in flight \
             finish, then it exits 0.
-            """
+            """,
+        version: EVSJobsMockCommand.version
     )
+
+    static let version = "0.1.0"
+
+    @Option(help: "Log lines as text or as one JSON object per line (time, level, message, metadata). [env: EVS_MOCK_LOG_FORMAT] (default: text)")
+    var logFormat: String?
 
     @Option(help: "Address to listen on: 127.0.0.1, 0.0.0.0, ::1, :: or a host name. [env: EVS_MOCK_HOST] (default: 127.0.0.1)")
     var host: String?
@@ -111,7 +117,12 @@ struct EVSJobsMockCommand: ParsableCommand {
     func run() throws {
         var settings = try settings()
         let level = settings.logLevel
+        let format = logFormat ?? processEnvironment()["EVS_MOCK_LOG_FORMAT"].flatMap { $0.isEmpty ? nil : $0 } ?? "text"
+        guard format == "text" || format == "json" else {
+            throw ValidationError("--log-format (or EVS_MOCK_LOG_FORMAT) must be text or json, got '\(format)'")
+        }
         LoggingSystem.bootstrap { label in
+            if format == "json" { return JSONLogHandler(label: label, logLevel: level) }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
@@ -157,7 +168,17 @@ struct EVSJobsMockCommand: ParsableCommand {
         // Signals are caught before the start-up line, so a script that read it can stop us.
         let signals = Self.stopOnSignals(server, logger: logger)
         server.start()
-        logger.info("serving \(server.store.count) job ids (sub-jobs included) from \(settings.fixtures.isEmpty ? "the built-in fixtures" : settings.fixtures.joined(separator: ", "))")
+        logger.info("evs-jobs-mock \(Self.version) started", metadata: [
+            "version": "\(Self.version)", "host": "\(settings.host)", "port": "\(server.http.address.port)",
+            "https_port": "\(server.http.tlsAddress.map { String($0.port) } ?? "off")", "clock": "\(settings.clockMode.rawValue)",
+            "time_scale": "\(settings.timeScale)", "auth": "\(settings.gateway.auth.rawValue)",
+            "rate_limit": "\(settings.gateway.rateLimit.map(String.init) ?? "off")", "gzip": "\(settings.gzip)",
+            "admin": "\(settings.admin ? (settings.adminToken == nil ? "on" : "on, token") : "off")",
+            "journal_size": "\(settings.journalSize)", "log_level": "\(settings.logLevel.rawValue)",
+        ])
+        for (file, count) in server.fixtureCounts {
+            logger.info("loaded \(count) jobs from \(file)", metadata: ["fixture": "\(file)", "jobs": "\(count)"])
+        }
         print("listening on \(server.baseURL)" + (server.httpsURL.map { " and \($0)" } ?? ""))
         fflush(nil)
         withExtendedLifetime(signals) { dispatchMain() }

@@ -111,6 +111,27 @@ import Testing
         #expect(running.process.terminationStatus == 0)
     }
 
+    @Test func versionAndJSONLogs() throws {
+        let version = try Self.launch(["--version"])
+        version.process.waitUntilExit()
+        let printed = String(decoding: version.stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(printed.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+
+        let running = try Self.launch(["--port", "0", "--log-format", "json"])
+        let port = try Self.listeningPort(running)
+        let client = try RawClient(port: port)
+        try client.send(get("/v1/p/jobs/4010a32d535527910153552b492c0002"))
+        let requestID = try #require(try client.response().header("X-Request-Id"))
+        running.process.terminate()
+        running.process.waitUntilExit()
+        let lines = String(decoding: running.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+        let objects = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        #expect(objects.allSatisfy { $0["time"] is String && $0["level"] is String && $0["message"] is String })
+        #expect(objects.contains { $0["version"] as? String == "0.1.0" && $0["port"] as? String == String(port) })
+        #expect(objects.contains { $0["fixture"] as? String == "(built-in) timed-jobs.json" && $0["jobs"] as? String == "10" })
+        #expect(objects.contains { $0["request_id"] as? String == requestID && $0["status"] as? String == "200" })
+    }
+
     @Test func helpNamesEveryOptionAndVariable() throws {
         let running = try Self.launch(["--help"])
         running.process.waitUntilExit()

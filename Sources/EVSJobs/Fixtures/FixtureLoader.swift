@@ -29,14 +29,23 @@ public enum FixtureLoader {
 
     /// Decodes every source; throws every problem found if any source is bad.
     public static func decode(_ sources: [FixtureSource], makeID: @escaping () -> String = generateJobID) throws(FixtureError) -> [JobSpec] {
+        try decodeCounting(sources, makeID: makeID).specs
+    }
+
+    /// `decode`, also telling how many top-level jobs each source gave.
+    public static func decodeCounting(_ sources: [FixtureSource], makeID: @escaping () -> String = generateJobID) throws(FixtureError)
+        -> (specs: [JobSpec], counts: [(file: String, jobs: Int)])
+    {
         var decoder = FixtureDecoder(makeID: makeID)
         var specs: [JobSpec] = []
+        var counts: [(file: String, jobs: Int)] = []
         for source in sources {
             let decoded = decoder.decode(file: source.name, bytes: source.bytes)
+            counts.append((source.name, decoded.count))
             if specs.isEmpty { specs = decoded } else { specs.append(contentsOf: decoded) }
         }
         guard decoder.problems.isEmpty else { throw FixtureError(decoder.problems) }
-        return specs
+        return (specs, counts)
     }
 
     /// Reads each path: a file, or a directory whose `*.json` files are read in name order.

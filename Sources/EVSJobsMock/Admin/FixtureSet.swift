@@ -7,13 +7,17 @@ public final class FixtureSet: Sendable {
     let paths: [String]?
     let sources: [FixtureSource]
     private let specs: Mutex<[JobSpec]>
+    /// Top-level jobs per fixture file, as first loaded.
+    let counts: [(file: String, jobs: Int)]
 
     /// Reads and decodes everything; throws every problem found.
     init(paths: [String]?, sources: [FixtureSource]?) throws(FixtureError) {
         self.paths = paths
         self.sources = sources ?? FixtureLoader.defaultSources
         let loaded = try paths.map { paths throws(FixtureError) in try FixtureLoader.read(paths: paths) } ?? self.sources
-        specs = Mutex(try FixtureLoader.decode(loaded))
+        let decoded = try FixtureLoader.decodeCounting(loaded)
+        specs = Mutex(decoded.specs)
+        counts = decoded.counts
     }
 
     var current: [JobSpec] { specs.withLock { $0 } }

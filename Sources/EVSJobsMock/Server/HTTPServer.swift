@@ -121,6 +121,8 @@ public final class HTTPServer: Sendable {
         guard logger.logLevel <= .info else { return }
         let micros = (DispatchTime.now().uptimeNanoseconds - started) / 1000
         let duration = "\(micros / 1000).\(String(micros % 1000 + 1000).dropFirst())ms"
-        logger.info("\(method) \(target) \(status) \(duration)", metadata: ["request_id": "\(requestID)"])
+        logger.info("\(method) \(target) \(status) \(duration)", metadata: [
+            "request_id": "\(requestID)", "method": "\(method)", "path": "\(target)", "status": "\(status)", "duration": "\(duration)",
+        ])
     }
 }
