@@ -10,14 +10,27 @@ import Sockets
 import Glibc
 #endif
 
+/// `evs-jobs-mock [options]` serves; `evs-jobs-mock health [--url URL]` checks one that does.
 @main
+enum Main {
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "health" {
+            HealthCommand.main(Array(arguments.dropFirst()))
+        } else {
+            EVSJobsMockCommand.main(arguments)
+        }
+    }
+}
+
 struct EVSJobsMockCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evs-jobs-mock",
         abstract: "A test double for the EVS asynchronous job API: GET /v1/{project_id}/jobs/{job_id}.",
         discussion: """
             Jobs come from fixture files and move from INIT through RUNNING to SUCCESS or FAIL on \
-            their scenario's timer. Each option can also be set by an environment variable; a flag \
+            their scenario's timer. `evs-jobs-mock health --url URL` exits 0 when a mock answers. \
+            Each option can also be set by an environment variable; a flag \
             wins over its variable. On start the server prints one line, e.g. \
             "listening on http://127.0.0.1:8080". SIGTERM or SIGINT stops it: requests in flight \
             finish, then it exits 0.

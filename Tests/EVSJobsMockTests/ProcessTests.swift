@@ -132,6 +132,26 @@ import Testing
         #expect(objects.contains { $0["request_id"] as? String == requestID && $0["status"] as? String == "200" })
     }
 
+    @Test func healthExitsZeroOnlyWhenAMockAnswers() async throws {
+        func health(_ url: String) throws -> Int32 {
+            let check = try Self.launch(["health", "--url", url])
+            check.process.waitUntilExit()
+            return check.process.terminationStatus
+        }
+        try await withServer { _, port in
+            let status = try health("http://127.0.0.1:\(port)")
+            #expect(status == 0)
+        }
+        try await withServer(admin: false) { _, port in
+            let status = try health("http://localhost:\(port)/")  // the job endpoint answers instead
+            #expect(status == 0)
+        }
+        let closed = try makeServer()
+        let port = closed.http.address.port
+        await closed.shutdown(timeoutMs: 500)
+        #expect(try health("http://127.0.0.1:\(port)") == 1)
+    }
+
     @Test func helpNamesEveryOptionAndVariable() throws {
         let running = try Self.launch(["--help"])
         running.process.waitUntilExit()
