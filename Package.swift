@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "evs-jobs-mock", targets: ["evs-jobs-mock"]),
         .library(name: "EVSJobsMock", targets: ["EVSJobsMock"]),
+        .library(name: "EVSJobsMockTesting", targets: ["EVSJobsMockTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,6 +37,12 @@ let package = Package(
             resources: [.embedInCode("Resources/openapi.json")],
             swiftSettings: strict
         ),
+        // The mock inside Swift tests.
+        .target(
+            name: "EVSJobsMockTesting",
+            dependencies: ["EVSJobsMock", "EVSJobs", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         // Layer 4: the command line.
         .executableTarget(
             name: "evs-jobs-mock",
@@ -47,6 +54,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(name: "EVSJobsMockTestingTests", dependencies: ["EVSJobsMockTesting", "EVSJobsMock", "EVSJobs"], swiftSettings: strict),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
         .testTarget(name: "EVSJobsTests", dependencies: ["EVSJobs"], swiftSettings: strict),
         .testTarget(name: "EVSJobsMockTests", dependencies: ["EVSJobsMock", "EVSJobs", "HTTP1", "COpenSSL"], swiftSettings: strict),

@@ -17,6 +17,13 @@ public final class Faults: Sendable {
         public var method: String?
         public var pathPrefix: String?
 
+        public init(projectID: String? = nil, jobID: String? = nil, method: String? = nil, pathPrefix: String? = nil) {
+            self.projectID = projectID
+            self.jobID = jobID
+            self.method = method
+            self.pathPrefix = pathPrefix
+        }
+
         func matches(method: String, path: String, projectID: String?, jobID: String?) -> Bool {
             (self.projectID == nil || self.projectID == projectID) && (self.jobID == nil || self.jobID == jobID)
                 && (self.method == nil || self.method == method) && (pathPrefix.map { path.hasPrefix($0) } ?? true)

@@ -1,0 +1,82 @@
+import EVSJobs
+import EVSJobsMock
+import Logging
+
+/// The mock inside a Swift test: started on a free port, driven through typed calls, stopped at
+/// the end (or when released). Instances share nothing, so tests may run several at once.
+///
+///     let mock = try EVSJobsMock.start()
+///     try mock.addJobs(#"{"job_id": "j1", "job_type": "createVolume", "scenario": {"running_ms": 500}}"#)
+///     // point the client under test at mock.baseURL, then:
+///     mock.advanceClock(by: 500)
+///     await mock.stop()
+public final class EVSJobsMock: Sendable {
+    public let server: MockServer
+
+    /// `http://127.0.0.1:<port>`.
+    public var baseURL: String { server.baseURL }
+    public var port: UInt16 { server.http.address.port }
+
+    private init(server: MockServer) {
+        self.server = server
+    }
+
+    /// Starts a mock on 127.0.0.1 and a port of the system's choosing.
+    /// - Parameters:
+    ///   - fixtures: fixture documents (the fixture file format); nil loads the built-in set.
+    ///   - clock: `.manual` (the default here) keeps time still until `advanceClock`.
+    public static func start(fixtures: [String]? = nil, clock: MockClock.Mode = .manual, gateway: GatewayOptions = GatewayOptions(),
+                             logLevel: Logger.Level = .error) throws -> EVSJobsMock {
+        var logger = Logger(label: "evs-jobs-mock")
+        logger.logLevel = logLevel
+        let sources = fixtures?.enumerated().map { FixtureSource(name: "fixture-\($0.offset).json", bytes: Array($0.element.utf8)) }
+        let server = try MockServer(MockServer.Configuration(
+            http: HTTPServerOptions(host: "127.0.0.1", port: 0), fixtures: sources, clockMode: clock, gateway: gateway, logger: logger))
+        server.start()
+        return EVSJobsMock(server: server)
+    }
+
+    /// Adds jobs now, from one JOB or `{"jobs": [...], "project_id"?}` in the fixture format.
+    /// Throws `FixtureError` for an invalid document and `JobStore.Taken` for an id in use.
+    @discardableResult
+    public func addJobs(_ json: String) throws -> [String] {
+        let document = try JSONParser.parse(Array(json.utf8))
+        var decoder = FixtureDecoder()
+        let specs = decoder.decodeRequest(document)
+        guard decoder.problems.isEmpty else { throw FixtureError(decoder.problems) }
+        let refs = try server.store.insertIfFree(specs, t0: server.clock.now()).get()
+        server.engine.track(refs)
+        return specs.map(\.id)
+    }
+
+    /// Moves the mock clock (and every job's timeline) forward.
+    public func advanceClock(by milliseconds: Int64) {
+        server.clock.advance(by: milliseconds)
+        server.engine.clockChanged()
+    }
+
+    /// The job as a poll from `project` would render it now (without counting as a poll).
+    public func jobJSON(_ id: String, project: String = "p") -> String? {
+        server.store.find(id: id, project: project).map { String(decoding: JobJSON.render($0, at: server.clock.now()), as: UTF8.self) }
+    }
+
+    /// Requests the journal holds, oldest first.
+    public func requests(projectID: String? = nil, jobID: String? = nil) -> [Journal.Entry] {
+        server.journal.entries(projectID: projectID, jobID: jobID).entries
+    }
+
+    /// Installs a fault; returns its id.
+    @discardableResult
+    public func addFault(_ action: Faults.Action, match: Faults.Match = Faults.Match(), times: Int? = nil) -> String {
+        server.faults.add(match: match, action: action, times: times, probability: nil, seed: nil)
+    }
+
+    /// Stops serving and frees the port.
+    public func stop() async {
+        await server.shutdown(timeoutMs: 500)
+    }
+
+    deinit {
+        server.shutdown(timeoutMs: 0) {}
+    }
+}
