@@ -8,6 +8,8 @@ public struct Settings: Sendable, Equatable {
     /// Fixture paths; empty means the built-in set.
     public var fixtures: [String] = []
     public var logLevel = Logger.Level.info
+    /// `text` or `json`.
+    public var logFormat = "text"
     public var clockMode = MockClock.Mode.real
     public var timeScale = 1.0
     public var journalSize = 10_000
@@ -30,6 +32,7 @@ public struct Settings: Sendable, Equatable {
         public var port: Int?
         public var fixtures: [String]
         public var logLevel: String?
+        public var logFormat: String?
         public var clock: String?
         public var timeScale: Double?
         public var journalSize: Int?
@@ -94,6 +97,12 @@ public struct Settings: Sendable, Equatable {
         } else if let text = env("EVS_MOCK_LOG_LEVEL") {
             guard let level = Logger.Level(rawValue: text) else { throw SettingsError("EVS_MOCK_LOG_LEVEL must be one of \(Self.levelNames), got '\(text)'") }
             logLevel = level
+        }
+        if let text = flags.logFormat ?? env("EVS_MOCK_LOG_FORMAT") {
+            guard text == "text" || text == "json" else {
+                throw SettingsError("\(flags.logFormat != nil ? "--log-format" : "EVS_MOCK_LOG_FORMAT") must be text or json, got '\(text)'")
+            }
+            logFormat = text
         }
         if let text = flags.clock ?? env("EVS_MOCK_CLOCK") {
             guard let mode = MockClock.Mode(rawValue: text) else {

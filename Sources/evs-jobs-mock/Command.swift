@@ -116,6 +116,7 @@ struct EVSJobsMockCommand: ParsableCommand {
             var flags = Settings.Flags(host: host, port: port, fixtures: fixtures, logLevel: logLevel, clock: clock, timeScale: timeScale,
                                        journalSize: journalSize, noAdmin: noAdmin, adminToken: adminToken, noGzip: noGzip, auth: auth,
                                        tokens: tokens, credentials: credentials, credentialsFile: credentialsFile, rateLimit: rateLimit)
+            flags.logFormat = logFormat
             flags.tlsCertificate = tlsCert
             flags.tlsKey = tlsKey
             flags.tlsSelfSigned = tlsSelfSigned
@@ -130,10 +131,7 @@ struct EVSJobsMockCommand: ParsableCommand {
     func run() throws {
         var settings = try settings()
         let level = settings.logLevel
-        let format = logFormat ?? processEnvironment()["EVS_MOCK_LOG_FORMAT"].flatMap { $0.isEmpty ? nil : $0 } ?? "text"
-        guard format == "text" || format == "json" else {
-            throw ValidationError("--log-format (or EVS_MOCK_LOG_FORMAT) must be text or json, got '\(format)'")
-        }
+        let format = settings.logFormat
         LoggingSystem.bootstrap { label in
             if format == "json" { return JSONLogHandler(label: label, logLevel: level) }
             var handler = StreamLogHandler.standardError(label: label)

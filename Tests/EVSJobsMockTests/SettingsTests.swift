@@ -61,6 +61,7 @@ import Testing
         (Settings.Flags(), ["EVS_MOCK_TIME_SCALE": "-2"], "EVS_MOCK_TIME_SCALE must be a number above 0"),
         (Settings.Flags(journalSize: 0), [:], "--journal-size must be 1 or more"),
         (Settings.Flags(auth: "magic"), [:], "--auth must be none, token, aksk or any"),
+        (Settings.Flags(), ["EVS_MOCK_LOG_FORMAT": "xml"], "EVS_MOCK_LOG_FORMAT must be text or json"),
         (Settings.Flags(), ["EVS_MOCK_AUTH": "x"], "EVS_MOCK_AUTH must be none, token, aksk or any"),
         (Settings.Flags(credentials: ["no-colon"]), [:], "--credential: expected AK:SK"),
         (Settings.Flags(), ["EVS_MOCK_RATE_LIMIT": "0"], "EVS_MOCK_RATE_LIMIT must be 1 or more"),
