@@ -246,7 +246,7 @@ private final class SignalState: @unchecked Sendable {
 }
 
 /// The process environment as a dictionary.
-private func processEnvironment() -> [String: String] {
+func processEnvironment() -> [String: String] {
     var result: [String: String] = [:]
     var entry = environ
     while let pointer = entry.pointee {

@@ -11,13 +11,21 @@ struct HealthCommand: ParsableCommand {
         abstract: "Exit 0 when the mock at --url answers: GET /__admin/health gives 200, or, with the admin API off, the job endpoint answers."
     )
 
-    @Option(help: "The mock's plain HTTP address.")
-    var url = "http://127.0.0.1:8080"
+    @Option(help: "The mock's plain HTTP address. [default: http://127.0.0.1:$EVS_MOCK_PORT, or port 8080]")
+    var url: String?
+
+    @Option(help: "Sent as 'Authorization: Bearer <token>' to the admin API. [env: EVS_MOCK_ADMIN_TOKEN]")
+    var adminToken: String?
 
     @Option(help: "Seconds to wait for each answer.")
     var timeout = 2
 
     func run() throws {
+        // Defaults come from the variables the server itself reads, so that a container's
+        // HEALTHCHECK needs no arguments whatever port or admin token it was given.
+        let environment = processEnvironment().filter { !$0.value.isEmpty }
+        let url = url ?? "http://127.0.0.1:\(environment["EVS_MOCK_PORT"] ?? "8080")"
+        let token = adminToken ?? environment["EVS_MOCK_ADMIN_TOKEN"]
         guard url.hasPrefix("http://") else { throw ValidationError("--url must start with http://") }
         let authority = url.dropFirst("http://".count).prefix { $0 != "/" }
         let (host, port): (String, String)
@@ -29,14 +37,16 @@ struct HealthCommand: ParsableCommand {
             host = parts.first.map(String.init) ?? "127.0.0.1"
             port = parts.count > 1 ? String(parts[1]) : "80"
         }
-        if status(host: host, port: port, path: "/__admin/health") == 200 { return }
-        // With --no-admin the admin path is an unknown one; the job endpoint still answers.
-        if status(host: host, port: port, path: "/v1/health/jobs/") == 400 { return }
+        let authorization = token.map { "Authorization: Bearer \($0)\r\n" } ?? ""
+        if status(host: host, port: port, path: "/__admin/health", headers: authorization) == 200 { return }
+        // With --no-admin the admin path is an unknown one; the job endpoint still answers: 400
+        // for the missing job id, or 401/429 when the gateway wants credentials or throttles.
+        if let code = status(host: host, port: port, path: "/v1/health/jobs/", headers: ""), (400..<500).contains(code) { return }
         throw ExitCode(1)
     }
 
     /// The status code of one GET, or nil when nothing answered in time.
-    private func status(host: String, port: String, path: String) -> Int? {
+    private func status(host: String, port: String, path: String, headers: String) -> Int? {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var result: UnsafeMutablePointer<addrinfo>?
@@ -49,7 +59,7 @@ struct HealthCommand: ParsableCommand {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
         guard connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 else { return nil }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8)
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\n\(headers)Connection: close\r\n\r\n".utf8)
         guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else { return nil }
         var buffer = [UInt8](repeating: 0, count: 64)
         let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }

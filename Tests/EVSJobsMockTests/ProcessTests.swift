@@ -1,3 +1,4 @@
+import EVSJobsMock
 import Foundation
 import Testing
 
@@ -133,23 +134,39 @@ import Testing
     }
 
     @Test func healthExitsZeroOnlyWhenAMockAnswers() async throws {
-        func health(_ url: String) throws -> Int32 {
-            let check = try Self.launch(["health", "--url", url])
+        func health(_ arguments: [String], environment: [String: String] = [:]) throws -> Int32 {
+            let check = try Self.launch(["health"] + arguments, environment: environment)
             check.process.waitUntilExit()
             return check.process.terminationStatus
         }
         try await withServer { _, port in
-            let status = try health("http://127.0.0.1:\(port)")
+            let status = try health(["--url", "http://127.0.0.1:\(port)"])
             #expect(status == 0)
         }
         try await withServer(admin: false) { _, port in
-            let status = try health("http://localhost:\(port)/")  // the job endpoint answers instead
+            let status = try health(["--url", "http://localhost:\(port)/"])  // the job endpoint answers instead
             #expect(status == 0)
+        }
+        // As a container's HEALTHCHECK runs it: no arguments, the server's own variables.
+        try await withServer(admin: false, gateway: GatewayOptions(auth: .aksk, credentials: ["AK": "SK"])) { _, port in
+            let status = try health([], environment: ["EVS_MOCK_PORT": "\(port)"])  // 401 from the gateway is an answer
+            #expect(status == 0)
+        }
+        try await withServer(adminToken: "secret") { server, port in
+            // With the token the admin check passes and the job endpoint is never asked.
+            let withToken = try health([], environment: ["EVS_MOCK_PORT": "\(port)", "EVS_MOCK_ADMIN_TOKEN": "secret"])
+            #expect(withToken == 0)
+            #expect(server.journal.entries(projectID: "health").entries.isEmpty)
+            // Without it the admin route refuses, and the job endpoint is what answers.
+            let withoutToken = try health([], environment: ["EVS_MOCK_PORT": "\(port)"])
+            #expect(withoutToken == 0)
+            #expect(server.journal.entries(projectID: "health").entries.count == 1)
         }
         let closed = try makeServer()
         let port = closed.http.address.port
         await closed.shutdown(timeoutMs: 500)
-        #expect(try health("http://127.0.0.1:\(port)") == 1)
+        #expect(try health(["--url", "http://127.0.0.1:\(port)"]) == 1)
+        #expect(try health([], environment: ["EVS_MOCK_PORT": "\(port)"]) == 1)
     }
 
     @Test func helpNamesEveryOptionAndVariable() throws {
