@@ -54,9 +54,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "EVSJobsMockTestingTests", dependencies: ["EVSJobsMockTesting", "EVSJobsMock", "EVSJobs"], swiftSettings: strict),
+        .testTarget(name: "EVSJobsMockTestingTests", dependencies: ["EVSJobsMockTesting"], swiftSettings: strict),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
         .testTarget(name: "EVSJobsTests", dependencies: ["EVSJobs"], swiftSettings: strict),
-        .testTarget(name: "EVSJobsMockTests", dependencies: ["EVSJobsMock", "EVSJobs", "HTTP1", "COpenSSL"], swiftSettings: strict),
+        .testTarget(name: "EVSJobsMockTests", dependencies: ["EVSJobsMock", "EVSJobsMockTesting", "EVSJobs", "HTTP1", "COpenSSL"], swiftSettings: strict),
     ]
 )

@@ -1,5 +1,8 @@
+// A test imports this module alone: the mock's types its calls take (Faults, Journal,
+// GatewayOptions, MockServer) come with it. EVSJobs is not re-exported, since its names (`Job`
+// among them) would clash with a client's own; the few a test needs are aliased below.
 import EVSJobs
-import EVSJobsMock
+@_exported import EVSJobsMock
 import Logging
 
 /// The mock inside a Swift test: started on a free port, driven through typed calls, stopped at
@@ -25,13 +28,18 @@ public final class EVSJobsMock: Sendable {
     /// - Parameters:
     ///   - fixtures: fixture documents (the fixture file format); nil loads the built-in set.
     ///   - clock: `.manual` (the default here) keeps time still until `advanceClock`.
+    ///   - configure: any other setting (timeouts, admin token, journal size, ...), as the
+    ///     command line's options would set it.
     public static func start(fixtures: [String]? = nil, clock: MockClock.Mode = .manual, gateway: GatewayOptions = GatewayOptions(),
-                             logLevel: Logger.Level = .error) throws -> EVSJobsMock {
+                             logLevel: Logger.Level = .error,
+                             configure: (inout MockServer.Configuration) -> Void = { _ in }) throws -> EVSJobsMock {
         var logger = Logger(label: "evs-jobs-mock")
         logger.logLevel = logLevel
         let sources = fixtures?.enumerated().map { FixtureSource(name: "fixture-\($0.offset).json", bytes: Array($0.element.utf8)) }
-        let server = try MockServer(MockServer.Configuration(
-            http: HTTPServerOptions(host: "127.0.0.1", port: 0), fixtures: sources, clockMode: clock, gateway: gateway, logger: logger))
+        var configuration = MockServer.Configuration(
+            http: HTTPServerOptions(host: "127.0.0.1", port: 0), fixtures: sources, clockMode: clock, gateway: gateway, logger: logger)
+        configure(&configuration)
+        let server = try MockServer(configuration)
         server.start()
         return EVSJobsMock(server: server)
     }
@@ -75,6 +83,13 @@ public final class EVSJobsMock: Sendable {
     public func stop() async {
         await server.shutdown(timeoutMs: 500)
     }
+
+    /// Thrown by `addJobs` for a document that is not valid fixture JSON.
+    public typealias FixtureError = EVSJobs.FixtureError
+    /// Thrown by `addJobs` for a job id already in use.
+    public typealias IDTaken = JobStore.Taken
+    /// `.manual` or `.real`, for `start(clock:)`.
+    public typealias ClockMode = MockClock.Mode
 
     deinit {
         server.shutdown(timeoutMs: 0) {}

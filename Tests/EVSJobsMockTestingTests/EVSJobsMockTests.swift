@@ -1,5 +1,3 @@
-import EVSJobs
-import EVSJobsMock
 import EVSJobsMockTesting
 import Foundation
 import Testing
@@ -89,8 +87,8 @@ import Glibc
 
     @Test func invalidJobsAndTakenIDsAreRefused() throws {
         let mock = try EVSJobsMock.start()
-        #expect(throws: FixtureError.self) { try mock.addJobs(#"{"job_type": "nope"}"#) }
+        #expect(throws: EVSJobsMock.FixtureError.self) { try mock.addJobs(#"{"job_type": "nope"}"#) }
         try mock.addJobs(#"{"job_id": "one", "job_type": "createVolume"}"#)
-        #expect(throws: JobStore.Taken.self) { try mock.addJobs(#"{"job_id": "one", "job_type": "createVolume"}"#) }
+        #expect(throws: EVSJobsMock.IDTaken.self) { try mock.addJobs(#"{"job_id": "one", "job_type": "createVolume"}"#) }
     }
 }

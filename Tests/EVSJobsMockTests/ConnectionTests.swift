@@ -194,8 +194,8 @@ import Testing
     }
 
     @Test func shutdownClosesIdleConnectionsAndFinishesRequestsInFlight() async throws {
-        let server = try makeServer()
-        let port = server.http.address.port
+        let mock = try startMock()
+        let server = mock.server, port = mock.port
         let idle = try RawClient(port: port)
         let busy = try RawClient(port: port)
         try idle.send(get(Self.running))

@@ -1,5 +1,6 @@
 import EVSJobs
 import EVSJobsMock
+import EVSJobsMockTesting
 import Foundation
 import HTTP1
 
@@ -16,34 +17,31 @@ func withServer<T>(
     idleTimeoutMs: Int = 60_000,
     _ body: (MockServer, UInt16) async throws -> T
 ) async throws -> T {
-    let server = try makeServer(fixtures: fixtures, clock: clock, admin: admin, adminToken: adminToken, journalSize: journalSize,
-                                compression: compression, gateway: gateway, requestTimeoutMs: requestTimeoutMs, idleTimeoutMs: idleTimeoutMs)
+    let mock = try startMock(fixtures: fixtures, clock: clock, admin: admin, adminToken: adminToken, journalSize: journalSize,
+                             compression: compression, gateway: gateway, requestTimeoutMs: requestTimeoutMs, idleTimeoutMs: idleTimeoutMs)
     do {
-        let result = try await body(server, server.http.address.port)
-        await server.shutdown(timeoutMs: 500)
+        let result = try await body(mock.server, mock.port)
+        await mock.stop()
         return result
     } catch {
-        await server.shutdown(timeoutMs: 500)
+        await mock.stop()
         throw error
     }
 }
 
-/// A started mock on port 0; the caller shuts it down.
+/// A started mock on port 0, through the testing library; stopped by `stop()` or on release.
 /// The clock is manual unless asked otherwise: tests move time themselves.
-func makeServer(fixtures: [String]? = nil, clock: MockClock.Mode = .manual, admin: Bool = true, adminToken: String? = nil,
-                journalSize: Int = 10_000, compression: Bool = true, gateway: GatewayOptions = GatewayOptions(), requestTimeoutMs: Int = 10_000,
-                idleTimeoutMs: Int = 60_000) throws -> MockServer {
-    let sources = fixtures.map { documents in
-        documents.enumerated().map { FixtureSource(name: "test-\($0.offset).json", bytes: Array($0.element.utf8)) }
+func startMock(fixtures: [String]? = nil, clock: MockClock.Mode = .manual, admin: Bool = true, adminToken: String? = nil,
+               journalSize: Int = 10_000, compression: Bool = true, gateway: GatewayOptions = GatewayOptions(), requestTimeoutMs: Int = 10_000,
+               idleTimeoutMs: Int = 60_000) throws -> EVSJobsMock {
+    try EVSJobsMock.start(fixtures: fixtures, clock: clock, gateway: gateway) {
+        $0.admin = admin
+        $0.adminToken = adminToken
+        $0.journalSize = journalSize
+        $0.http.compression = compression
+        $0.http.requestTimeoutMs = requestTimeoutMs
+        $0.http.idleTimeoutMs = idleTimeoutMs
     }
-    var logger = Logger(label: "test")
-    logger.logLevel = .error
-    let server = try MockServer(MockServer.Configuration(
-        http: HTTPServerOptions(host: "127.0.0.1", port: 0, requestTimeoutMs: requestTimeoutMs, idleTimeoutMs: idleTimeoutMs,
-                                compression: compression),
-        fixtures: sources, clockMode: clock, journalSize: journalSize, admin: admin, adminToken: adminToken, gateway: gateway, logger: logger))
-    server.start()
-    return server
 }
 
 /// Waits until `condition` holds, checking every millisecond, for at most `seconds`.

@@ -162,9 +162,9 @@ import Testing
             #expect(withoutToken == 0)
             #expect(server.journal.entries(projectID: "health").entries.count == 1)
         }
-        let closed = try makeServer()
-        let port = closed.http.address.port
-        await closed.shutdown(timeoutMs: 500)
+        let closed = try startMock()
+        let port = closed.port
+        await closed.stop()
         #expect(try health(["--url", "http://127.0.0.1:\(port)"]) == 1)
         #expect(try health([], environment: ["EVS_MOCK_PORT": "\(port)"]) == 1)
     }
