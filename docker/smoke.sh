@@ -1,20 +1,29 @@
 #!/usr/bin/env bash
 # The container image, proved without a Docker engine (none runs on CI's machine).
 #
-# 1. Build stage: runs the Dockerfile's own build command on this machine, which has the same
-#    system (Debian 12) and Swift toolchain as the official image the Dockerfile names.
-# 2. Runtime stage: a Debian root filesystem from `debootstrap --variant=minbase`, slimmed as
-#    the debian:*-slim images are, in which the stage's RUN lines run; its COPY lines are applied
-#    and the program runs as its ENTRYPOINT, ENV and USER say, chrooted into that root filesystem
-#    and in a network namespace of its own, as in a container.
-# 3. Checks: the HEALTHCHECK command exits 0 while the mock serves and 1 once it has stopped; a
-#    job poll answers as the API page shows; a folder mounted over /fixtures replaces the
-#    defaults; HTTPS with a self-signed certificate works as the non-root user; SIGTERM (docker
-#    stop) exits 0; every EVS_MOCK_* variable and flag the README's recipes name exists.
-# 4. Prints the binary's size and the root filesystem's size.
+# The Dockerfile is read, not restated: its two stages run instruction by instruction, each in a
+# Debian root filesystem made by `debootstrap --variant=minbase`, through chroot.
+# 1. Build stage: the root holds what the official Swift image holds (Debian 12, the packages
+#    its Dockerfile installs, and this machine's Swift toolchain, checked to be the version the
+#    image tag names). The build context is this repository as .dockerignore leaves it. The
+#    stage's RUN, COPY and WORKDIR lines run in order. Swift packages come from this machine's
+#    mirror of GitHub, where a Docker build would fetch them.
+# 2. Runtime stage: the root is slimmed as the debian:*-slim images are, and the stage's RUN
+#    lines run in it. Its COPY lines are applied, from the build stage's root or the context.
+#    Then the program runs as its ENTRYPOINT, ENV and USER say, in a network namespace of its
+#    own, as in a container.
+# 3. Checks:
+#    - the HEALTHCHECK command exits 0 while the mock serves and 1 once it has stopped;
+#    - a job poll answers as the API page shows;
+#    - a folder mounted over /fixtures replaces the defaults;
+#    - HTTPS with a self-signed certificate works as the non-root user;
+#    - SIGTERM (docker stop) exits 0;
+#    - every EVS_MOCK_* variable and flag the README's recipes name exists.
+# 4. Prints the binary's size and the runtime root filesystem's size.
 #
-# The root filesystem after the RUN lines is cached (EVS_MOCK_ROOTFS_CACHE, default
-# /var/cache/evs-jobs-mock), keyed by those lines, so only the first run downloads packages.
+# Each root filesystem, as it stands after the RUN lines that come before the first COPY, is
+# cached under EVS_MOCK_ROOTFS_CACHE (default /var/cache/evs-jobs-mock), keyed by those lines and
+# the packages. Only the first run downloads packages; the build itself runs every time.
 # Needs root (chroot, mount, ip netns). Usage: bash docker/smoke.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,127 +54,204 @@ cleanup() {
 trap cleanup EXIT
 
 # --- The Dockerfile, read rather than restated -----------------------------------------------
-python3 - docker/Dockerfile >"$work/stage.sh" <<'PY'
+# Each stage becomes a list of "KIND|ARGUMENT" steps (RUN, COPY, WORKDIR), plus the runtime
+# stage's settings, as shell assignments.
+python3 - docker/Dockerfile >"$work/stages.sh" <<'PY'
 import json, re, shlex, sys
 lines, current = [], ""
 for raw in open(sys.argv[1]):
     text = raw.rstrip("\n")
-    if not current and (not text.strip() or text.lstrip().startswith("#")):
-        continue
-    if current and text.lstrip().startswith("#"):
-        continue  # a comment inside a continued instruction
+    if text.lstrip().startswith("#") or (not current and not text.strip()):
+        continue  # comments, also inside a continued instruction
     if text.endswith("\\"):
         current += text[:-1] + " "
         continue
     lines.append(current + text)
     current = ""
-stages = []
+args, stages = {}, []
 for line in lines:
     word, _, rest = line.strip().partition(" ")
-    if word.upper() == "FROM":
-        stages.append({"from": rest.split()[0], "items": []})
+    word, rest = word.upper(), rest.strip()
+    if word == "ARG" and not stages:
+        name, _, default = rest.partition("=")
+        args[name] = default
+    elif word == "FROM":
+        image = re.sub(r"\$\{(\w+)\}", lambda m: args.get(m.group(1), ""), rest.split()[0])
+        stages.append({"from": image, "steps": [], "settings": {}})
+    elif stages and word in ("RUN", "COPY", "WORKDIR"):
+        stages[-1]["steps"].append(f"{word}|{rest}")
     elif stages:
-        stages[-1]["items"].append((word.upper(), rest.strip()))
+        stages[-1]["settings"].setdefault(word, []).append(rest)
 build, runtime = stages[0], stages[-1]
-out = {}
-out["BUILD_RUN"] = [rest for word, rest in build["items"] if word == "RUN"][-1]
-out["BASE"] = runtime["from"]
-out["RUNS"] = " && ".join(rest for word, rest in runtime["items"] if word == "RUN")
-copies, env = [], []
-for word, rest in runtime["items"]:
-    if word == "COPY":
-        parts = rest.split()
-        source = "build" if parts[0].startswith("--from=") else "context"
-        parts = [p for p in parts if not p.startswith("--")]
-        copies.append(f"{source}|{parts[0]}|{parts[1]}")
-    elif word == "ENV":
-        env += [token for token in shlex.split(rest)]
-    elif word == "USER":
-        out["USER"] = rest
-    elif word == "EXPOSE":
-        out["EXPOSE"] = rest
-    elif word == "ENTRYPOINT":
-        out["ENTRYPOINT"] = " ".join(shlex.quote(a) for a in json.loads(rest))
-    elif word == "HEALTHCHECK":
-        out["HEALTHCHECK"] = " ".join(shlex.quote(a) for a in json.loads(re.sub(r"^.*?\bCMD\s+", "", rest)))
+settings = runtime["settings"]
+out = {
+    "BUILD_FROM": build["from"],
+    "RUNTIME_FROM": runtime["from"],
+    "USER": settings["USER"][-1],
+    "EXPOSE": " ".join(settings.get("EXPOSE", [])),
+    "ENTRYPOINT": " ".join(shlex.quote(a) for a in json.loads(settings["ENTRYPOINT"][-1])),
+    "HEALTHCHECK": " ".join(shlex.quote(a) for a in json.loads(re.sub(r"^.*?\bCMD\s+", "", settings["HEALTHCHECK"][-1]))),
+}
 for key, value in out.items():
     print(f"{key}={shlex.quote(value)}")
-print("COPIES=(" + " ".join(shlex.quote(c) for c in copies) + ")")
-print("ENVS=(" + " ".join(shlex.quote(e) for e in env) + ")")
+print("BUILD_STEPS=(" + " ".join(shlex.quote(s) for s in build["steps"]) + ")")
+print("RUNTIME_STEPS=(" + " ".join(shlex.quote(s) for s in runtime["steps"]) + ")")
+print("ENVS=(" + " ".join(shlex.quote(t) for rest in settings.get("ENV", []) for t in shlex.split(rest)) + ")")
 PY
 # shellcheck source=/dev/null
-source "$work/stage.sh"
-for name in BUILD_RUN BASE RUNS USER ENTRYPOINT HEALTHCHECK; do
-    [ -n "${!name:-}" ] || fail "docker/Dockerfile: the runtime stage has no $name"
-done
-case "$BASE" in
-    debian:*-slim) suite=${BASE#debian:}; suite=${suite%-slim} ;;
-    *) fail "docker/Dockerfile: runtime base $BASE is not a debian:<suite>-slim image" ;;
+source "$work/stages.sh"
+case "$BUILD_FROM" in
+    swift:*-bookworm) swift_version=${BUILD_FROM#swift:}; swift_version=${swift_version%-bookworm} ;;
+    *) fail "docker/Dockerfile: the build stage's image $BUILD_FROM is not an official swift:<version>-bookworm" ;;
 esac
-say "runtime stage: FROM $BASE, USER $USER, EXPOSE $EXPOSE, ENTRYPOINT $ENTRYPOINT"
+case "$RUNTIME_FROM" in
+    debian:bookworm-slim) ;;
+    *) fail "docker/Dockerfile: the runtime stage's image $RUNTIME_FROM is not debian:bookworm-slim" ;;
+esac
+have=$(swift --version 2>/dev/null | sed -n 's/.*Swift version \([0-9.]*\).*/\1/p' | head -1)
+[ "$have" = "$swift_version" ] || fail "the image builds with Swift $swift_version; this machine's toolchain is $have"
+say "build stage: FROM $BUILD_FROM (this machine: Debian 12, Swift $have at $(dirname "$(dirname "$(dirname "$(command -v swift)")")"))"
+say "runtime stage: FROM $RUNTIME_FROM, USER $USER, EXPOSE $EXPOSE, ENTRYPOINT $ENTRYPOINT"
 
-# --- Build stage: the Dockerfile's build command, /out redirected into the work folder -------
-build_command=${BUILD_RUN//\/out\//$work/out/}
-say "build: $build_command"
-start=$(date +%s)
-bash -c "set -e; $build_command"
-binary="$work/out/evs-jobs-mock"
-[ -x "$binary" ] || fail "the build command left no $binary"
-say "build took $(( $(date +%s) - start )) s"
-
-# --- Runtime stage: base root filesystem plus the RUN lines, cached -------------------------
+# make_root DIR SLIM PACKAGES STEP...: a bookworm root filesystem in DIR, after installing
+# PACKAGES and running the RUN steps that come before the first COPY; from the cache when it
+# holds one made from the same inputs. Prints the index of the first step not yet run.
 cache=${EVS_MOCK_ROOTFS_CACHE:-/var/cache/evs-jobs-mock}
-key=$(printf '%s\n%s\n%s\n' "$suite" "minbase-slim-1" "$RUNS" | sha256sum | cut -c1-16)
-tarball="$cache/rootfs-$suite-$key.tar"
-root="$work/rootfs"
-mkdir -p "$root"
-if [ ! -f "$tarball" ]; then
-    say "making the root filesystem (first run): debootstrap --variant=minbase $suite"
-    start=$(date +%s)
-    base="$work/base"
-    debootstrap --variant=minbase "$suite" "$base" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 ||
-        { tail -20 "$work/debootstrap.log"; fail "debootstrap failed"; }
-    # Slim as the debian:*-slim images are: no documentation, manuals or translations, now or
-    # from packages installed later.
-    mkdir -p "$base/etc/dpkg/dpkg.cfg.d"
-    cat >"$base/etc/dpkg/dpkg.cfg.d/docker" <<'CFG'
-path-exclude /usr/share/doc/*
-path-include /usr/share/doc/*/copyright
-path-exclude /usr/share/man/*
-path-exclude /usr/share/info/*
-path-exclude /usr/share/locale/*
-path-exclude /usr/share/groff/*
-path-exclude /usr/share/lintian/*
-CFG
-    find "$base/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete
-    rm -rf "$base"/usr/share/{man,info,locale,groff,lintian}/* "$base"/var/cache/apt/*.bin "$base"/var/lib/apt/lists/*
-    # The stage's RUN lines, inside it, with the network and /proc a build container has.
-    cp /etc/resolv.conf "$base/etc/resolv.conf"
-    mount -t proc proc "$base/proc"; mounts+=("$base/proc")
-    chroot "$base" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-        /bin/sh -c "set -e; $RUNS" >"$work/run.log" 2>&1 || { tail -20 "$work/run.log"; fail "the runtime stage's RUN failed"; }
-    umount "$base/proc"; unset 'mounts[-1]'
-    rm -f "$base/etc/resolv.conf" "$base"/var/cache/apt/*.bin "$base"/var/cache/apt/archives/*.deb
-    mkdir -p "$cache"
-    tar -C "$base" -cf "$tarball.part" . && mv "$tarball.part" "$tarball"
-    rm -rf "$base"
-    say "root filesystem made in $(( $(date +%s) - start )) s, cached as $tarball"
-else
-    say "root filesystem from the cache: $tarball"
-fi
-tar -C "$root" -xf "$tarball"
-
-# COPY lines: from the build stage's /out, or from the build context (this repository).
-for copy in "${COPIES[@]}"; do
-    IFS='|' read -r from source destination <<<"$copy"
-    if [ "$from" = build ]; then source="$work${source}"; else source="$repo/$source"; fi
-    mkdir -p "$root$(dirname "${destination%/}")"
-    if [ -d "$source" ]; then
-        mkdir -p "$root$destination"; cp -a "$source/." "$root$destination"
-    else
-        cp -a "$source" "$root$destination"
+make_root() {
+    local dir=$1 slim=$2 packages=$3; shift 3
+    local runs=() first=0 step
+    for step in "$@"; do
+        [ "${step%%|*}" = RUN ] || break
+        runs+=("${step#RUN|}")
+        first=$((first + 1))
+    done
+    local key tarball
+    key=$(printf '%s\n' bookworm "minbase-2" "$slim" "$packages" "${runs[@]}" | sha256sum | cut -c1-16)
+    tarball="$cache/rootfs-$key.tar"
+    if [ ! -f "$tarball" ]; then
+        local base="$work/base" start
+        start=$(date +%s)
+        say "making a root filesystem (first run): debootstrap --variant=minbase bookworm${packages:+, then $packages}"
+        debootstrap --variant=minbase bookworm "$base" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 ||
+            { tail -20 "$work/debootstrap.log"; fail "debootstrap failed"; }
+        if [ "$slim" = slim ]; then
+            # As the debian:*-slim images are: no documentation, manuals or translations, now or
+            # from packages installed later.
+            mkdir -p "$base/etc/dpkg/dpkg.cfg.d"
+            printf '%s\n' 'path-exclude /usr/share/doc/*' 'path-include /usr/share/doc/*/copyright' \
+                'path-exclude /usr/share/man/*' 'path-exclude /usr/share/info/*' 'path-exclude /usr/share/locale/*' \
+                'path-exclude /usr/share/groff/*' 'path-exclude /usr/share/lintian/*' >"$base/etc/dpkg/dpkg.cfg.d/docker"
+            find "$base/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete
+            rm -rf "$base"/usr/share/{man,info,locale,groff,lintian}/*
+        fi
+        rm -rf "$base"/var/cache/apt/*.bin "$base"/var/lib/apt/lists/*
+        cp /etc/resolv.conf "$base/etc/resolv.conf"
+        mount -t proc proc "$base/proc"; mounts+=("$base/proc")
+        local script="set -e; export DEBIAN_FRONTEND=noninteractive"
+        [ -z "$packages" ] || script+="; apt-get -q update; apt-get -q install -y $packages; rm -rf /var/lib/apt/lists/*"
+        for step in "${runs[@]}"; do script+="; $step"; done
+        chroot "$base" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+            /bin/sh -c "$script" >"$work/run.log" 2>&1 || { tail -20 "$work/run.log"; fail "a RUN line failed in the root filesystem"; }
+        umount "$base/proc"; unset 'mounts[-1]'
+        rm -f "$base/etc/resolv.conf" "$base"/var/cache/apt/*.bin "$base"/var/cache/apt/archives/*.deb
+        mkdir -p "$cache"
+        tar -C "$base" -cf "$tarball.part" . && mv "$tarball.part" "$tarball"
+        rm -rf "$base"
+        say "made in $(( $(date +%s) - start )) s, cached as $tarball"
     fi
-done
+    mkdir -p "$dir"
+    tar -C "$dir" -xf "$tarball"
+    echo "$tarball" >>"$work/tarballs"
+    echo "$first" >"$work/first"
+}
+
+# The build context: the working tree's files (tracked, or new and not ignored by git), less
+# what .dockerignore leaves out (its last matching line wins; "!" keeps).
+context="$work/context"
+mkdir -p "$context"
+git ls-files -co --exclude-standard -z | python3 -c '
+import fnmatch, sys
+patterns = [l.strip() for l in open(".dockerignore") if l.strip() and not l.lstrip().startswith("#")]
+def kept(path):
+    keep = True
+    for pattern in patterns:
+        negated = pattern.startswith("!")
+        pattern = pattern.lstrip("!").strip("/")
+        if fnmatch.fnmatch(path, pattern) or path.startswith(pattern + "/"):
+            keep = negated
+    return keep
+for path in sys.stdin.read().split("\0"):
+    if path and kept(path):
+        sys.stdout.write(path + "\0")
+' | tar -C "$repo" --null -T - -cf - | tar -C "$context" -xf -
+say "build context: $(find "$context" -type f -o -type l | wc -l) files ($(ls "$context" | tr '\n' ' '))"
+
+# run_steps ROOT FIRST STEP...: the steps from FIRST on, Docker's way: WORKDIR changes (and
+# makes) the directory, COPY SOURCE... DEST copies from the context (or, with --from=build,
+# from the build stage's root), RUN runs /bin/sh -c there.
+workdir=/
+run_steps() {
+    local root=$1 first=$2; shift 2
+    local steps=("$@") i kind argument
+    for ((i = 0; i < ${#steps[@]}; i++)); do
+        kind=${steps[$i]%%|*}; argument=${steps[$i]#*|}
+        if [ "$kind" = WORKDIR ]; then
+            workdir=$argument; mkdir -p "$root$workdir"
+        elif [ "$kind" = COPY ]; then
+            local words=() from=$context
+            read -r -a words <<<"$argument"
+            case "${words[0]}" in --from=build) from=$build_root; words=("${words[@]:1}") ;; --*) fail "COPY ${words[0]} not understood" ;; esac
+            local destination=${words[-1]} source
+            [ "${destination:0:1}" = / ] || destination="$workdir/$destination"
+            for source in "${words[@]:0:${#words[@]}-1}"; do
+                [ -e "$from/${source#/}" ] || fail "COPY $source: not in the ${from##*/}"
+                if [ -d "$from/${source#/}" ]; then
+                    mkdir -p "$root$destination"; cp -a "$from/${source#/}/." "$root$destination/"
+                elif [ "${destination: -1}" = / ]; then
+                    mkdir -p "$root$destination"; cp -a "$from/${source#/}" "$root$destination"
+                else
+                    mkdir -p "$(dirname "$root$destination")"; cp -a "$from/${source#/}" "$root$destination"
+                fi
+            done
+        elif ((i >= first)); then
+            say "RUN ${argument:0:100}"
+            chroot "$root" /usr/bin/env -i PATH="$path" HOME=/root /bin/sh -c "cd $workdir && $argument" ||
+                fail "RUN failed: $argument"
+        fi
+    done
+}
+
+# --- Build stage ------------------------------------------------------------------------------
+# The official image is Debian 12, these packages (swiftlang/swift-docker, 6.3/debian/12) and the
+# toolchain; here the toolchain and the mirror of GitHub are this machine's, mounted read-only.
+swift_image_packages="binutils libicu-dev libcurl4-openssl-dev libedit-dev libsqlite3-dev libncurses-dev libpython3-dev libxml2-dev pkg-config uuid-dev tzdata git gcc libstdc++-12-dev"
+build_root="$work/build-root"
+make_root "$build_root" full "$swift_image_packages" "${BUILD_STEPS[@]}"
+toolchain=$(dirname "$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")")
+mkdir -p "$build_root/opt/swift" "$build_root/opt/swift-packages"
+mount --bind -o ro "$toolchain" "$build_root/opt/swift"; mounts+=("$build_root/opt/swift")
+if [ -d /opt/swift-packages ]; then
+    mount --bind -o ro /opt/swift-packages "$build_root/opt/swift-packages"; mounts+=("$build_root/opt/swift-packages")
+    printf '[url "/opt/swift-packages/"]\n\tinsteadOf = https://github.com/\n' >"$build_root/etc/gitconfig"
+fi
+mount -t proc proc "$build_root/proc"; mounts+=("$build_root/proc")
+path=/opt/swift/usr/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+start=$(date +%s)
+run_steps "$build_root" "$(cat "$work/first")" "${BUILD_STEPS[@]}"
+say "build stage took $(( $(date +%s) - start )) s"
+binary="$build_root/out/evs-jobs-mock"
+[ -x "$binary" ] || fail "the build stage left no /out/evs-jobs-mock"
+
+# --- Runtime stage ----------------------------------------------------------------------------
+root="$work/rootfs"
+make_root "$root" slim "" "${RUNTIME_STEPS[@]}"
+workdir=/
+path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+run_steps "$root" "$(cat "$work/first")" "${RUNTIME_STEPS[@]}"
+binary="$root/usr/local/bin/evs-jobs-mock"
+[ -x "$binary" ] || fail "the runtime stage has no /usr/local/bin/evs-jobs-mock"
+# Cache entries made from other lines than these are of no more use.
+find "$cache" -maxdepth 1 -name 'rootfs-*.tar' | { grep -v -x -F -f "$work/tarballs" || true; } | xargs -r rm -f
 
 # Every shared library the binary needs is in the image.
 missing=$(chroot "$root" /usr/bin/ldd /usr/local/bin/evs-jobs-mock | grep 'not found' || true)
@@ -223,8 +309,10 @@ poll() {  # poll PROJECT JOB [curl options]: the body of a poll from outside the
 start_container default
 say "start-up line: $(head -1 "$work/default.out")"
 grep -q '^listening on http://0.0.0.0:8080$' "$work/default.out" || fail "expected to listen on 0.0.0.0:8080"
-owner=$(ps -o user= -p "$pid" | tr -d ' ')
-[ "$owner" = "10001" ] || [ "$owner" = "evs-mock" ] || fail "runs as $owner, not the image's user"
+owner=$(ps -o uid=,gid= -p "$pid" | xargs | tr ' ' ':')
+[ "$owner" = "$USER" ] || fail "runs as $owner, not as USER $USER"
+grep -q "^evs-mock:x:${USER%%:*}:${USER##*:}:" "$root/etc/passwd" || fail "USER $USER is not the image's evs-mock user"
+grep -q "^evs-mock:x:${USER##*:}:" "$root/etc/group" || fail "USER $USER's group is not the image's evs-mock group"
 [ "$(health)" -eq 0 ] || fail "HEALTHCHECK failed while the mock serves"
 expected="$repo/fixtures/default/api-example-running.json"
 job=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["job_id"])' "$expected")
@@ -234,7 +322,7 @@ import json, sys
 got, expected = (json.load(open(path)) for path in sys.argv[1:3])
 assert got == expected, got
 PY
-say "HEALTHCHECK exits 0; a poll answers as the API page shows; process user $owner"
+say "HEALTHCHECK exits 0; a poll answers as the API page shows; the process runs as $owner (evs-mock)"
 stop_container
 [ "$(health)" -eq 1 ] || fail "HEALTHCHECK should exit 1 once the mock has stopped"
 say "SIGTERM exits 0; HEALTHCHECK then exits 1"
