@@ -108,7 +108,7 @@ case "$RUNTIME_FROM" in
     debian:bookworm-slim) ;;
     *) fail "docker/Dockerfile: the runtime stage's image $RUNTIME_FROM is not debian:bookworm-slim" ;;
 esac
-have=$(swift --version 2>/dev/null | sed -n 's/.*Swift version \([0-9.]*\).*/\1/p' | head -1)
+have=$( (swift --version 2>/dev/null || true) | sed -n 's/.*Swift version \([0-9.]*\).*/\1/p' | head -1)
 [ "$have" = "$swift_version" ] || fail "the image builds with Swift $swift_version; this machine's toolchain is $have"
 say "build stage: FROM $BUILD_FROM (this machine: Debian 12, Swift $have at $(dirname "$(dirname "$(dirname "$(command -v swift)")")"))"
 say "runtime stage: FROM $RUNTIME_FROM, USER $USER, EXPOSE $EXPOSE, ENTRYPOINT $ENTRYPOINT"
@@ -117,6 +117,9 @@ say "runtime stage: FROM $RUNTIME_FROM, USER $USER, EXPOSE $EXPOSE, ENTRYPOINT $
 # PACKAGES and running the RUN steps that come before the first COPY; from the cache when it
 # holds one made from the same inputs. Prints the index of the first step not yet run.
 cache=${EVS_MOCK_ROOTFS_CACHE:-/var/cache/evs-jobs-mock}
+mkdir -p "$cache"
+exec 9>"$cache/.lock"
+flock 9  # one run at a time makes, reads and prunes the cache
 make_root() {
     local dir=$1 slim=$2 packages=$3; shift 3
     local runs=() first=0 step
@@ -154,7 +157,6 @@ make_root() {
             /bin/sh -c "$script" >"$work/run.log" 2>&1 || { tail -20 "$work/run.log"; fail "a RUN line failed in the root filesystem"; }
         umount "$base/proc"; unset 'mounts[-1]'
         rm -f "$base/etc/resolv.conf" "$base"/var/cache/apt/*.bin "$base"/var/cache/apt/archives/*.deb
-        mkdir -p "$cache"
         tar -C "$base" -cf "$tarball.part" . && mv "$tarball.part" "$tarball"
         rm -rf "$base"
         say "made in $(( $(date +%s) - start )) s, cached as $tarball"
@@ -252,6 +254,7 @@ binary="$root/usr/local/bin/evs-jobs-mock"
 [ -x "$binary" ] || fail "the runtime stage has no /usr/local/bin/evs-jobs-mock"
 # Cache entries made from other lines than these are of no more use.
 find "$cache" -maxdepth 1 -name 'rootfs-*.tar' | { grep -v -x -F -f "$work/tarballs" || true; } | xargs -r rm -f
+flock -u 9
 
 # Every shared library the binary needs is in the image.
 missing=$(chroot "$root" /usr/bin/ldd /usr/local/bin/evs-jobs-mock | grep 'not found' || true)
@@ -299,6 +302,9 @@ stop_container() {  # docker stop: SIGTERM, which must end it with 0
     kill -TERM "$pid"
     local status=0
     wait "$pid" || status=$?
+    local others=() other  # reaped: its number may be reused, so cleanup must not kill it
+    for other in "${pids[@]}"; do [ "$other" = "$pid" ] || others+=("$other"); done
+    pids=("${others[@]}")
     [ "$status" -eq 0 ] || fail "SIGTERM: exit $status, expected 0"
 }
 poll() {  # poll PROJECT JOB [curl options]: the body of a poll from outside the container
@@ -309,7 +315,7 @@ poll() {  # poll PROJECT JOB [curl options]: the body of a poll from outside the
 start_container default
 say "start-up line: $(head -1 "$work/default.out")"
 grep -q '^listening on http://0.0.0.0:8080$' "$work/default.out" || fail "expected to listen on 0.0.0.0:8080"
-owner=$(ps -o uid=,gid= -p "$pid" | xargs | tr ' ' ':')
+owner=$( (ps -o uid=,gid= -p "$pid" || true) | xargs | tr ' ' ':')
 [ "$owner" = "$USER" ] || fail "runs as $owner, not as USER $USER"
 grep -q "^evs-mock:x:${USER%%:*}:${USER##*:}:" "$root/etc/passwd" || fail "USER $USER is not the image's evs-mock user"
 grep -q "^evs-mock:x:${USER##*:}:" "$root/etc/group" || fail "USER $USER's group is not the image's evs-mock group"

@@ -8,7 +8,7 @@ import Glibc
 struct HealthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evs-jobs-mock health",
-        abstract: "Exit 0 when the mock at --url answers: GET /__admin/health gives 200, or, with the admin API off, the job endpoint answers."
+        abstract: "Exit 0 when the mock at --url answers: GET /__admin/health gives 200, or else the job endpoint gives any 4xx (admin API off, admin token wrong, credentials demanded)."
     )
 
     @Option(help: "The mock's plain HTTP address. [default: http://127.0.0.1:$EVS_MOCK_PORT, or port 8080]")
@@ -31,7 +31,8 @@ struct HealthCommand: ParsableCommand {
         let (host, port): (String, String)
         if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
             host = String(authority[authority.index(after: authority.startIndex)..<close])
-            port = authority[close...].split(separator: ":").last.map(String.init) ?? "80"
+            let rest = authority[authority.index(after: close)...]  // "" or ":PORT"
+            port = rest.hasPrefix(":") && rest.count > 1 ? String(rest.dropFirst()) : "80"
         } else {
             let parts = authority.split(separator: ":")
             host = parts.first.map(String.init) ?? "127.0.0.1"
