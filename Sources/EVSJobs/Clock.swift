@@ -79,6 +79,8 @@ public final class MockClock: JobClock {
     }
 
     private let state: Mutex<State>
+    /// Called after every `advance` and `set`, outside the lock.
+    private let observers = Mutex<[@Sendable () -> Void]>([])
 
     /// The last moment the API's time format can write: 9999-12-31T23:59:59.999Z.
     public static let latest: Int64 = 253_402_300_799_999
@@ -86,7 +88,21 @@ public final class MockClock: JobClock {
     public static let scales: ClosedRange<Double> = 0.001...1_000_000
 
     public init(mode: Mode = .real, scale: Double = 1, startMs: Int64 = SystemClock().now()) {
-        state = Mutex(State(mode: mode, scale: min(max(scale, Self.scales.lowerBound), Self.scales.upperBound), anchorMs: startMs, anchorNs: SystemClock.read(CLOCK_MONOTONIC)))
+        state = Mutex(State(mode: mode, scale: Self.clamped(scale), anchorMs: startMs, anchorNs: SystemClock.read(CLOCK_MONOTONIC)))
+    }
+
+    private static func clamped(_ scale: Double) -> Double {
+        min(max(scale, scales.lowerBound), scales.upperBound)
+    }
+
+    /// Calls `observer` whenever the clock is advanced or its mode or scale set (the scenario
+    /// engine re-times its timer so).
+    public func onChange(_ observer: @escaping @Sendable () -> Void) {
+        observers.withLock { $0.append(observer) }
+    }
+
+    private func changed() {
+        for observer in observers.withLock({ $0 }) { observer() }
     }
 
     public func now() -> Int64 {
@@ -106,6 +122,7 @@ public final class MockClock: JobClock {
             state.anchorMs = now + min(max(0, ms), Self.latest - now)
             state.anchorNs = ns
         }
+        changed()
     }
 
     /// Changes mode and/or scale (> 0) from now on.
@@ -115,8 +132,9 @@ public final class MockClock: JobClock {
             state.anchorMs = state.reading(atNs: ns)
             state.anchorNs = ns
             if let mode { state.mode = mode }
-            if let scale { state.scale = min(max(scale, Self.scales.lowerBound), Self.scales.upperBound) }
+            if let scale { state.scale = Self.clamped(scale) }
         }
+        changed()
     }
 
     public func realDelay(until ms: Int64) -> Int64? {

@@ -40,7 +40,15 @@ public enum Outcome: Sendable, Equatable {
     /// Boxed: most jobs succeed, and a million stored jobs should not each carry two Strings.
     indirect case fail(errorCode: String, failReason: String)
 
-    public static let defaultFailure = Outcome.fail(errorCode: "EVS.2024", failReason: "volume is error!")
+    /// What a FAIL reports when its fixture or admin request names no error of its own.
+    public static let defaultErrorCode = "EVS.2024"
+    public static let defaultFailReason = "volume is error!"
+    public static let defaultFailure = Outcome.failure(errorCode: nil, failReason: nil)
+
+    /// A FAIL, with the defaults for what is not given.
+    public static func failure(errorCode: String?, failReason: String?) -> Outcome {
+        .fail(errorCode: errorCode ?? defaultErrorCode, failReason: failReason ?? defaultFailReason)
+    }
 }
 
 /// A timed scenario: INIT for `initMs`, RUNNING for `runningMs`, then the outcome.
@@ -252,18 +260,6 @@ extension Job {
     public mutating func advance(at now: Int64) -> Bool {
         let status = state(at: now).status
         guard !status.isFinished else { return false }
-        if case .derived = spec.timeline {
-            // INIT: every sub-job starts running. RUNNING: every sub-job ends, by its own outcome.
-            for index in spec.subJobs.indices {
-                var sub = Job(spec: spec.subJobs[index], t0: t0)
-                while sub.state(at: now).status == .initializing || (status == .running && !sub.state(at: now).status.isFinished) {
-                    guard sub.advance(at: now) else { break }
-                    if status == .initializing { break }
-                }
-                spec.subJobs[index] = sub.spec
-            }
-            return true
-        }
         switch spec.timeline {
         case .scenario(var scenario):
             if status == .initializing {
@@ -290,28 +286,41 @@ extension Job {
             frozen.beginMs = frozen.beginMs ?? t0
             spec.timeline = .frozen(frozen)
         case .derived:
-            break
+            // INIT: every sub-job starts running. RUNNING: every sub-job ends, by its own outcome.
+            for index in spec.subJobs.indices {
+                var sub = Job(spec: spec.subJobs[index], t0: t0)
+                while sub.state(at: now).status == .initializing || (status == .running && !sub.state(at: now).status.isFinished) {
+                    guard sub.advance(at: now) else { break }
+                    if status == .initializing { break }
+                }
+                spec.subJobs[index] = sub.spec
+            }
         }
         return true
     }
 
     /// Ends the job now with `outcome`; a batch parent ends every unfinished sub-job so.
-    public mutating func finish(_ outcome: Outcome, at now: Int64) {
+    /// False when it is already finished, as `advance`.
+    @discardableResult
+    public mutating func finish(_ outcome: Outcome, at now: Int64) -> Bool {
+        let current = state(at: now)
+        guard !current.status.isFinished else { return false }
         if case .derived = spec.timeline {
             for index in spec.subJobs.indices {
                 var sub = Job(spec: spec.subJobs[index], t0: t0)
-                if !sub.state(at: now).status.isFinished { sub.finish(outcome, at: now) }
+                sub.finish(outcome, at: now)
                 spec.subJobs[index] = sub.spec
             }
-            return
+            return true
         }
-        let begin = state(at: now).beginMs
+        let begin = current.beginMs
         switch outcome {
         case .success:
             spec.timeline = .frozen(FrozenState(status: .success, beginMs: begin, endMs: now, endGiven: true))
         case .fail(let code, let reason):
             spec.timeline = .frozen(FrozenState(status: .fail, beginMs: begin, endMs: now, endGiven: true, errorCode: code, failReason: reason))
         }
+        return true
     }
 }
 

@@ -65,13 +65,19 @@ public final class JobStore: Sendable {
     /// stored under one lock, so two racing requests for one id cannot both succeed.
     public func insertIfFree(_ specs: [JobSpec], t0: Int64) -> Result<[JobRef], Taken> {
         let outcome: Result<[JobRef], Taken> = storage.withLock { storage in
-            let projects = Set(storage.index.keys.compactMap(\.project))
+            // Only a job visible everywhere is checked against every project: the projects are
+            // gathered (a walk over the index) for the first such job, not for every insert.
+            var projects: Set<String>?
             for spec in specs {
                 for id in [spec.jobID] + spec.subJobs.map(\.jobID) {
                     if storage.index[Key(project: nil, id: id)] != nil { return .failure(Taken(id: id.description)) }
                     if let project = spec.projectID {
                         if storage.index[Key(project: project, id: id)] != nil { return .failure(Taken(id: id.description)) }
-                    } else if projects.contains(where: { storage.index[Key(project: $0, id: id)] != nil }) {
+                        continue
+                    }
+                    let known = projects ?? Set(storage.index.keys.compactMap(\.project))
+                    projects = known
+                    if known.contains(where: { storage.index[Key(project: $0, id: id)] != nil }) {
                         return .failure(Taken(id: id.description))
                     }
                 }

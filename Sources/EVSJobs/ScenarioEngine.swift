@@ -39,6 +39,14 @@ public final class ScenarioEngine: @unchecked Sendable {
         self.logger = logger
     }
 
+    /// Stores `specs` starting at `t0`, unless one of their ids is taken already in its scope,
+    /// and queues their transitions: jobs added while the mock runs.
+    public func add(_ specs: [JobSpec], t0: Int64) -> Result<[JobRef], JobStore.Taken> {
+        let result = store.insertIfFree(specs, t0: t0)
+        if case .success(let refs) = result { track(refs) }
+        return result
+    }
+
     /// Queues the transitions of stored jobs (and of their sub-jobs) that lie in the future.
     public func track(_ refs: [JobRef]) {
         let now = clock.now()

@@ -17,8 +17,6 @@ public final class MockServer: Sendable {
         public var fixtures: [FixtureSource]?
         public var clockMode: MockClock.Mode
         public var timeScale: Double
-        /// Where the clock starts; now when nil.
-        public var startMs: Int64?
         public var journalSize: Int
         public var admin: Bool
         public var adminToken: String?
@@ -26,7 +24,7 @@ public final class MockServer: Sendable {
         public var logger: Logger
 
         public init(http: HTTPServerOptions = HTTPServerOptions(), fixturePaths: [String]? = nil, fixtures: [FixtureSource]? = nil,
-                    clockMode: MockClock.Mode = .real, timeScale: Double = 1, startMs: Int64? = nil, journalSize: Int = 10_000,
+                    clockMode: MockClock.Mode = .real, timeScale: Double = 1, journalSize: Int = 10_000,
                     admin: Bool = true, adminToken: String? = nil, gateway: GatewayOptions = GatewayOptions(),
                     logger: Logger = Logger(label: "evs-jobs-mock")) {
             self.gateway = gateway
@@ -35,7 +33,6 @@ public final class MockServer: Sendable {
             self.fixtures = fixtures
             self.clockMode = clockMode
             self.timeScale = timeScale
-            self.startMs = startMs
             self.journalSize = journalSize
             self.admin = admin
             self.adminToken = adminToken
@@ -57,11 +54,14 @@ public final class MockServer: Sendable {
     public init(_ configuration: Configuration) throws {
         let fixtures = try FixtureSet(paths: configuration.fixturePaths, sources: configuration.fixtures)
         fixtureCounts = fixtures.counts
-        clock = MockClock(mode: configuration.clockMode, scale: configuration.timeScale, startMs: configuration.startMs ?? SystemClock().now())
+        clock = MockClock(mode: configuration.clockMode, scale: configuration.timeScale)
         store = JobStore()
         var engineLogger = configuration.logger
         engineLogger[metadataKey: "component"] = "engine"
-        engine = ScenarioEngine(store: store, clock: clock, logger: engineLogger)
+        let engine = ScenarioEngine(store: store, clock: clock, logger: engineLogger)
+        self.engine = engine
+        // Whoever moves the clock (the admin API, the testing library), the timer follows.
+        clock.onChange { [weak engine] in engine?.clockChanged() }
         engine.track(store.insert(fixtures.current, t0: clock.now()))
         // The parsed documents are gone; give their memory back rather than keep it resident.
         csystem_release_free_memory()
@@ -72,7 +72,7 @@ public final class MockServer: Sendable {
                        token: configuration.adminToken, startedNs: DispatchTime.now().uptimeNanoseconds)
             : nil
         let responder = MockResponder(jobs: JobsAPI(store: store, clock: clock), admin: admin, journal: journal, faults: faults,
-                                      metrics: admin?.metrics ?? Metrics(), clock: clock,
+                                      metrics: admin?.metrics, clock: clock,
                                       gateway: Gateway(options: configuration.gateway, clock: clock))
         http = try HTTPServer(options: configuration.http, responder: responder, logger: configuration.logger)
     }

@@ -78,6 +78,8 @@ public struct Settings: Sendable, Equatable {
     /// Throws a message naming the flag or variable at fault. Empty variables count as unset.
     public init(flags: Flags, environment: [String: String]) throws(SettingsError) {
         func env(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        /// A switch variable: on when 1, true or yes.
+        func envOn(_ name: String) -> Bool { ["1", "true", "yes"].contains(env(name)?.lowercased() ?? "") }
         host = flags.host ?? env("EVS_MOCK_HOST") ?? host
         if let port = flags.port {
             guard let value = UInt16(exactly: port) else { throw SettingsError("--port must be from 0 to 65535, got \(port)") }
@@ -126,9 +128,9 @@ public struct Settings: Sendable, Equatable {
             guard let size = Int(text), size >= 1 else { throw SettingsError("EVS_MOCK_JOURNAL_SIZE must be 1 or more, got '\(text)'") }
             journalSize = size
         }
-        admin = !(flags.noAdmin || ["1", "true", "yes"].contains(env("EVS_MOCK_NO_ADMIN")?.lowercased() ?? ""))
+        admin = !(flags.noAdmin || envOn("EVS_MOCK_NO_ADMIN"))
         adminToken = flags.adminToken ?? env("EVS_MOCK_ADMIN_TOKEN")
-        gzip = !(flags.noGzip || ["1", "true", "yes"].contains(env("EVS_MOCK_NO_GZIP")?.lowercased() ?? ""))
+        gzip = !(flags.noGzip || envOn("EVS_MOCK_NO_GZIP"))
         if let text = flags.auth ?? env("EVS_MOCK_AUTH") {
             guard let auth = GatewayOptions.Auth(rawValue: text) else {
                 throw SettingsError("\(flags.auth != nil ? "--auth" : "EVS_MOCK_AUTH") must be none, token, aksk or any, got '\(text)'")
@@ -148,7 +150,7 @@ public struct Settings: Sendable, Equatable {
         }
         tlsCertificate = flags.tlsCertificate ?? env("EVS_MOCK_TLS_CERT")
         tlsKey = flags.tlsKey ?? env("EVS_MOCK_TLS_KEY")
-        tlsSelfSigned = flags.tlsSelfSigned || ["1", "true", "yes"].contains(env("EVS_MOCK_TLS_SELF_SIGNED")?.lowercased() ?? "")
+        tlsSelfSigned = flags.tlsSelfSigned || envOn("EVS_MOCK_TLS_SELF_SIGNED")
         tlsCertificateOut = flags.tlsCertificateOut ?? env("EVS_MOCK_TLS_CERT_OUT")
         if let port = flags.httpsPort {
             guard let value = UInt16(exactly: port) else { throw SettingsError("--https-port must be from 0 to 65535, got \(port)") }

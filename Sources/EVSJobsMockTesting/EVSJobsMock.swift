@@ -52,15 +52,13 @@ public final class EVSJobsMock: Sendable {
         var decoder = FixtureDecoder()
         let specs = decoder.decodeRequest(document)
         guard decoder.problems.isEmpty else { throw FixtureError(decoder.problems) }
-        let refs = try server.store.insertIfFree(specs, t0: server.clock.now()).get()
-        server.engine.track(refs)
+        _ = try server.engine.add(specs, t0: server.clock.now()).get()
         return specs.map(\.id)
     }
 
     /// Moves the mock clock (and every job's timeline) forward.
     public func advanceClock(by milliseconds: Int64) {
         server.clock.advance(by: milliseconds)
-        server.engine.clockChanged()
     }
 
     /// The job as a poll from `project` would render it now (without counting as a poll).
@@ -79,7 +77,9 @@ public final class EVSJobsMock: Sendable {
         server.faults.add(match: match, action: action, times: times, probability: nil, seed: nil)
     }
 
-    /// Stops serving and frees the port.
+    /// Stops serving and frees the port. A mock released earlier stops then, and Swift may
+    /// release it right after its last use: call this at the end of the test, which also keeps
+    /// the mock alive until there.
     public func stop() async {
         await server.shutdown(timeoutMs: 500)
     }

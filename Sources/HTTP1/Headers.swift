@@ -57,7 +57,7 @@ extension StringProtocol {
     }
 
     /// Drops leading and trailing spaces and tabs (RFC 9110 §5.6.3 OWS).
-    func trimmingOWS() -> Substring {
+    public func trimmingOWS() -> Substring {
         var s = Substring(self)
         while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
         while let c = s.last, c == " " || c == "\t" { s.removeLast() }

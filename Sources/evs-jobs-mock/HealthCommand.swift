@@ -1,4 +1,5 @@
 import ArgumentParser
+import EVSJobsMock
 
 #if canImport(Glibc)
 import Glibc
@@ -23,9 +24,9 @@ struct HealthCommand: ParsableCommand {
     func run() throws {
         // Defaults come from the variables the server itself reads, so that a container's
         // HEALTHCHECK needs no arguments whatever port or admin token it was given.
-        let environment = processEnvironment().filter { !$0.value.isEmpty }
-        let url = url ?? "http://127.0.0.1:\(environment["EVS_MOCK_PORT"] ?? "8080")"
-        let token = adminToken ?? environment["EVS_MOCK_ADMIN_TOKEN"]
+        let settings = try? Settings(flags: Settings.Flags(), environment: processEnvironment())
+        let url = url ?? "http://127.0.0.1:\(settings?.port ?? 8080)"
+        let token = adminToken ?? settings?.adminToken
         guard url.hasPrefix("http://") else { throw ValidationError("--url must start with http://") }
         let authority = url.dropFirst("http://".count).prefix { $0 != "/" }
         let (host, port): (String, String)

@@ -2,8 +2,8 @@ import EVSJobsMockTesting
 import Foundation
 import Testing
 
-#if canImport(Glibc)
-import Glibc
+#if canImport(FoundationNetworking)
+import FoundationNetworking
 #endif
 
 /// The helper library, and the example the README shows: a small client that polls a job until
@@ -11,10 +11,10 @@ import Glibc
 @Suite struct EVSJobsMockTestingTests {
     /// The client under test: polls `GET /v1/{project}/jobs/{id}` and calls `tick` between polls
     /// (a real client would sleep; the test moves the mock clock instead).
-    static func pollUntilFinished(baseURL: String, project: String, job: String, tick: () -> Void) throws -> [String] {
+    static func pollUntilFinished(baseURL: String, project: String, job: String, tick: () -> Void) async throws -> [String] {
         var seen: [String] = []
         for _ in 0..<20 {
-            let status = try fetchStatus(baseURL + "/v1/\(project)/jobs/\(job)")
+            let status = try await fetchStatus(baseURL + "/v1/\(project)/jobs/\(job)")
             seen.append(status)
             if status == "SUCCESS" || status == "FAIL" { return seen }
             tick()
@@ -22,40 +22,17 @@ import Glibc
         return seen
     }
 
-    /// One GET with a blocking socket, returning the job's `status`.
-    static func fetchStatus(_ url: String) throws -> String {
-        let rest = url.dropFirst("http://".count)
-        let port = UInt16(rest.split(separator: ":")[1].prefix { $0.isNumber })!
-        let path = String(rest[rest.firstIndex(of: "/")!...])
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: mock\r\nConnection: close\r\n\r\n".utf8)
-        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-        var data = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count <= 0 { break }
-            data += chunk[..<count]
-        }
-        let text = String(decoding: data, as: UTF8.self)
-        let body = text.components(separatedBy: "\r\n\r\n").last ?? ""
-        let object = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+    /// One GET, returning the job's `status`; throws when nothing answers.
+    static func fetchStatus(_ url: String) async throws -> String {
+        let (body, _) = try await URLSession.shared.data(from: try #require(URL(string: url)))
+        let object = try JSONSerialization.jsonObject(with: body) as? [String: Any]
         return object?["status"] as? String ?? "(no status)"
     }
 
     @Test func exampleClientPollsUntilSuccessWithoutSleeping() async throws {
         let mock = try EVSJobsMock.start()
         try mock.addJobs(#"{"project_id": "example", "jobs": [{"job_id": "disk-1", "job_type": "createVolume", "scenario": {"init_ms": 1000, "running_ms": 2000}}]}"#)
-        let seen = try Self.pollUntilFinished(baseURL: mock.baseURL, project: "example", job: "disk-1") { mock.advanceClock(by: 1000) }
+        let seen = try await Self.pollUntilFinished(baseURL: mock.baseURL, project: "example", job: "disk-1") { mock.advanceClock(by: 1000) }
         #expect(seen == ["INIT", "RUNNING", "RUNNING", "SUCCESS"])
         #expect(mock.requests(projectID: "example", jobID: "disk-1").count == 4)
         await mock.stop()
@@ -69,7 +46,7 @@ import Glibc
         #expect(a.jobJSON("only-in-a") != nil)
         #expect(b.jobJSON("only-in-a") == nil)
         a.advanceClock(by: 5000)
-        #expect(try Self.fetchStatus(a.baseURL + "/v1/p/jobs/only-in-a") == "SUCCESS")
+        #expect(try await Self.fetchStatus(a.baseURL + "/v1/p/jobs/only-in-a") == "SUCCESS")
         #expect(b.server.clock.now() < a.server.clock.now())
         a.addFault(.status(503, body: nil), match: Faults.Match(jobID: "x"), times: 1)
         #expect(a.server.faults.rules.count == 1 && b.server.faults.rules.isEmpty)
@@ -80,9 +57,9 @@ import Glibc
     @Test func stopFreesThePort() async throws {
         let mock = try EVSJobsMock.start()
         let url = mock.baseURL
-        #expect(try Self.fetchStatus(url + "/v1/p/jobs/4010a32d535527910153552b492c0002") == "RUNNING")
+        #expect(try await Self.fetchStatus(url + "/v1/p/jobs/4010a32d535527910153552b492c0002") == "RUNNING")
         await mock.stop()
-        #expect(throws: (any Error).self) { try Self.fetchStatus(url + "/v1/p/jobs/4010a32d535527910153552b492c0002") }
+        await #expect(throws: (any Error).self) { try await Self.fetchStatus(url + "/v1/p/jobs/4010a32d535527910153552b492c0002") }
     }
 
     @Test func invalidJobsAndTakenIDsAreRefused() throws {

@@ -212,5 +212,6 @@ import Testing
         await stopped
         #expect(server.http.connectionCount == 0)
         #expect(throws: (any Error).self) { try RawClient(port: port) }
+        await mock.stop()  // and the mock, whose release stops it, lives until here
     }
 }

@@ -26,8 +26,10 @@ final class RawClient {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard result == 0 else {
+            let error = errno
             Glibc.close(fd)
-            throw Failure(description: "connect: errno \(errno)")
+            fd = -1  // deinit runs even for an init that throws once every property is set
+            throw Failure(description: "connect: errno \(error)")
         }
     }
 

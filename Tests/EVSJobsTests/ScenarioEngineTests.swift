@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 
 @testable import EVSJobs
@@ -156,5 +157,20 @@ struct ScenarioEngineTests {
         #expect(first.count == 10_000)
         #expect(first.allSatisfy { $0.from == .initializing && $0.to == .running && $0.at == h.t0 + 1000 })
         #expect(h.nextDueOffset == 1001)
+    }
+}
+
+/// The mock clock tells its observers (the scenario engine) of every change, whoever makes it.
+@Suite struct MockClockObserverTests {
+    @Test func advanceAndSetReachEveryObserver() {
+        let clock = MockClock(mode: .manual, startMs: 1_000)
+        let calls = Mutex(0)
+        clock.onChange { calls.withLock { $0 += 1 } }
+        clock.onChange { calls.withLock { $0 += 10 } }
+        clock.advance(by: 500)
+        #expect(clock.now() == 1_500)
+        #expect(calls.withLock { $0 } == 11)
+        clock.set(scale: 2)
+        #expect(calls.withLock { $0 } == 22)
     }
 }

@@ -22,6 +22,13 @@ struct EncoderTests {
         #expect(text(Self.json, headOnly: true) == Self.jsonHead)
     }
 
+    @Test func statusByCodeTakesTheKnownPhraseElseAGenericOne() {
+        #expect(HTTPStatus(code: 409) == .conflict)
+        #expect(HTTPStatus(code: 504) == .gatewayTimeout)
+        #expect(HTTPStatus(code: 418) == HTTPStatus(418, "Client Error"))
+        #expect(HTTPStatus(code: 599) == HTTPStatus(599, "Server Error"))
+    }
+
     @Test func emptyBodyHasContentLengthZero() {
         #expect(text(HTTPResponse(status: .notFound)) == "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
     }

@@ -170,7 +170,7 @@ public struct FixtureDecoder {
             if raw == .string("FAIL") {
                 let code = value["error_code"].flatMap { string($0, at: path().appending("error_code")) }
                 let reason = value["fail_reason"].flatMap { string($0, at: path().appending("fail_reason")) }
-                outcome = .fail(errorCode: code ?? "EVS.2024", failReason: reason ?? "volume is error!")
+                outcome = .failure(errorCode: code, failReason: reason)
             } else {
                 problem(path().appending("outcome"), "must be \"SUCCESS\" or \"FAIL\", got \(describe(raw))")
             }
@@ -236,8 +236,8 @@ public struct FixtureDecoder {
             }
         }
         if status == .fail, !captured {
-            state.errorCode = state.errorCode ?? "EVS.2024"
-            state.failReason = state.failReason ?? "volume is error!"
+            state.errorCode = state.errorCode ?? Outcome.defaultErrorCode
+            state.failReason = state.failReason ?? Outcome.defaultFailReason
         }
         return status == nil ? nil : .frozen(state)
     }

@@ -29,6 +29,8 @@ public struct GatewayOptions: Sendable, Equatable {
 final class Gateway: Sendable {
     let options: GatewayOptions
     let clock: any JobClock
+    /// `options.tokens` parsed once: the project each token is bound to, or nil for any.
+    private let tokenProjects: [String: String?]
     private let buckets = Mutex([String: (tokens: Double, at: UInt64)]())
 
     /// How far `X-Sdk-Date` may be from the clock.
@@ -37,6 +39,13 @@ final class Gateway: Sendable {
     init(options: GatewayOptions, clock: any JobClock) {
         self.options = options
         self.clock = clock
+        var tokenProjects: [String: String?] = [:]
+        for entry in options.tokens {
+            let parts = entry.split(separator: "@", maxSplits: 1).map(String.init)
+            guard let token = parts.first, tokenProjects[token] == nil else { continue }  // the first entry wins
+            tokenProjects.updateValue(parts.count > 1 ? parts[1] : nil, forKey: token)
+        }
+        self.tokenProjects = tokenProjects
     }
 
     /// The gateway's answer when it stops the request; nil when the request may go on.
@@ -91,13 +100,9 @@ final class Gateway: Sendable {
 
     private func checkToken(_ request: HTTPRequest, projectID: String?) -> TokenProblem? {
         guard let token = request.headers["X-Auth-Token"], !token.isEmpty else { return .refused("x-auth-token not found") }
-        guard !options.tokens.isEmpty else { return nil }
-        let known = options.tokens.compactMap { entry -> (token: String, project: String?)? in
-            let parts = entry.split(separator: "@", maxSplits: 1).map(String.init)
-            return parts.first.map { ($0, parts.count > 1 ? parts[1] : nil) }
-        }
-        guard let match = known.first(where: { $0.token == token }) else { return .refused("verify token fail: the token is not known") }
-        if let project = match.project, let projectID, project != projectID { return .otherProject }
+        guard !tokenProjects.isEmpty else { return nil }
+        guard let boundTo = tokenProjects[token] else { return .refused("verify token fail: the token is not known") }
+        if let project = boundTo, let projectID, project != projectID { return .otherProject }
         return nil
     }
 
@@ -107,7 +112,7 @@ final class Gateway: Sendable {
         guard authorization.hasPrefix("SDK-HMAC-SHA256 ") else { return "unsupported signing algorithm (only SDK-HMAC-SHA256)" }
         var fields: [String: String] = [:]
         for part in authorization.dropFirst("SDK-HMAC-SHA256 ".count).split(separator: ",") {
-            let pair = part.split(separator: "=", maxSplits: 1).map { String($0).trimmingSpaces }
+            let pair = part.split(separator: "=", maxSplits: 1).map { String($0.trimmingOWS()) }
             if pair.count == 2 { fields[pair[0]] = pair[1] }
         }
         guard let signedList = fields["SignedHeaders"], let signature = fields["Signature"] else {
@@ -133,7 +138,7 @@ final class Gateway: Sendable {
         var headerLines: [String] = []
         for name in signedHeaders {
             guard let value = request.headers[name] else { return "signed header \(name) not found" }
-            headerLines.append(name + ":" + (scope == nil ? value.trimmingSpaces : value.trimmingSpaces.foldingSpaces))
+            headerLines.append(name + ":" + (scope == nil ? String(value.trimmingOWS()) : String(value.trimmingOWS()).foldingSpaces))
         }
         let hashedBody: [UInt8]
         if scope != nil, request.method == "POST", request.body.isEmpty {
@@ -221,13 +226,6 @@ final class Gateway: Sendable {
 }
 
 extension String {
-    fileprivate var trimmingSpaces: String {
-        var s = Substring(self)
-        while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
-        while let c = s.last, c == " " || c == "\t" { s.removeLast() }
-        return String(s)
-    }
-
     /// Runs of spaces and tabs as one space.
     fileprivate var foldingSpaces: String {
         var out = ""

@@ -3,13 +3,14 @@ import EVSJobs
 import HTTP1
 
 /// Sends `/__admin` requests to the admin API (when it is on) and all others to the job API,
-/// applying faults to the latter and recording them in the journal and the metrics.
+/// applying faults to the latter and recording them in the journal and (with the admin API,
+/// which serves them) the metrics.
 struct MockResponder: HTTPResponder {
     let jobs: JobsAPI
     let admin: AdminAPI?
     let journal: Journal
     let faults: Faults
-    let metrics: Metrics
+    let metrics: Metrics?
     let clock: any JobClock
     let gateway: Gateway
 
@@ -17,7 +18,7 @@ struct MockResponder: HTTPResponder {
         let started = DispatchTime.now().uptimeNanoseconds
         if let admin, request.path == "/__admin" || request.path.hasPrefix("/__admin/") {
             let response = admin.respond(to: request)
-            metrics.record(route: "admin", status: response.status.code, seconds: Self.seconds(since: started))
+            admin.metrics.record(route: "admin", status: response.status.code, seconds: Self.seconds(since: started))
             return .response(response)
         }
         let target = JobsAPI.Target(request.path)
@@ -34,7 +35,7 @@ struct MockResponder: HTTPResponder {
         }
         let seconds = Self.seconds(since: started) + extraMs / 1000
         journal.record(time: clock.now(), request: request, projectID: projectID, jobID: jobID, status: status, durationMs: seconds * 1000)
-        metrics.record(route: route == nil ? "other" : "job", status: status, seconds: seconds)
+        metrics?.record(route: route == nil ? "other" : "job", status: status, seconds: seconds)
         return reply
     }
 
@@ -72,29 +73,13 @@ struct MockResponder: HTTPResponder {
 
     /// A fault's answer: its own body, or the service's shape for that status.
     static func faultResponse(_ code: Int, body: JSONValue?, requestID: String) -> HTTPResponse {
-        let status = HTTPStatus(code, reason(code))
+        let status = HTTPStatus(code: code)
         if let body { return ErrorBodies.json(status, JSONWriter.encode(body)) }
         if code == 429 {
             return ErrorBodies.gateway(status, message: "The throttling threshold has been reached: policy user over ratelimit,limit:1,time:1 second", code: "APIGW.0308", requestID: requestID)
         }
         if code >= 500 { return ErrorBodies.service(status, message: "internal error!", code: "EVS.2002") }
         return ErrorBodies.mock(status, message: "fault injected by the admin API")
-    }
-
-    static func reason(_ code: Int) -> String {
-        switch code {
-        case 400: "Bad Request"
-        case 401: "Unauthorized"
-        case 403: "Forbidden"
-        case 404: "Not Found"
-        case 409: "Conflict"
-        case 429: "Too Many Requests"
-        case 500: "Internal Server Error"
-        case 502: "Bad Gateway"
-        case 503: "Service Unavailable"
-        case 504: "Gateway Timeout"
-        default: code < 500 ? "Client Error" : "Server Error"
-        }
     }
 
     static func seconds(since started: UInt64) -> Double {

@@ -44,7 +44,7 @@ struct AdminAPI: Sendable {
             case "GET": return jobResponse(ref)
             case "DELETE":
                 guard ref.sub < 0 else {
-                    throw AdminError(HTTPStatus(409, "Conflict"), "MOCK.1008", "a sub-job goes with its batch; delete the parent")
+                    throw AdminError(.conflict, "MOCK.1008", "a sub-job goes with its batch; delete the parent")
                 }
                 store.remove(ref)
                 return HTTPResponse(status: .noContent)
@@ -130,18 +130,17 @@ struct AdminAPI: Sendable {
         guard !specs.isEmpty else { throw AdminError(.badRequest, "MOCK.1001", "no job given", path: .root) }
         let now = clock.now()
         let refs: [JobRef]
-        switch store.insertIfFree(specs, t0: now) {
-        case .success(let inserted): refs = inserted
+        switch engine.add(specs, t0: now) {
+        case .success(let added): refs = added
         case .failure(let taken):
-            throw AdminError(HTTPStatus(409, "Conflict"), "MOCK.1002", "job_id \"\(taken.id)\" is taken in that scope")
+            throw AdminError(.conflict, "MOCK.1002", "job_id \"\(taken.id)\" is taken in that scope")
         }
-        engine.track(refs)
-        return jobsResponse(.created, refs, now: now)
+        return jobsResponse(.created, refs.compactMap(store.job), now: now)
     }
 
     private func listJobs(project: String?) -> HTTPResponse {
         let now = clock.now()
-        return jobsResponse(.ok, store.all(project: project).map(\.ref), now: now)
+        return jobsResponse(.ok, store.all(project: project).map(\.job), now: now)
     }
 
     private func findJob(_ id: String, project: String?) throws(AdminError) -> JobRef {
@@ -154,7 +153,7 @@ struct AdminAPI: Sendable {
     private func advance(_ ref: JobRef) throws(AdminError) -> HTTPResponse {
         let now = clock.now()
         guard store.update(ref, { $0.advance(at: now) }) == true else {
-            throw AdminError(HTTPStatus(409, "Conflict"), "MOCK.1007", "the job is finished already")
+            throw AdminError(.conflict, "MOCK.1007", "the job is finished already")
         }
         engine.track([ref.parent])
         return jobResponse(ref)
@@ -171,17 +170,12 @@ struct AdminAPI: Sendable {
             }
             outcome = .success
         case "FAIL":
-            outcome = .fail(errorCode: try fields.string("error_code") ?? "EVS.2024", failReason: try fields.string("fail_reason") ?? "volume is error!")
+            outcome = .failure(errorCode: try fields.string("error_code"), failReason: try fields.string("fail_reason"))
         default:
             throw AdminError(.badRequest, "MOCK.1001", "must be \"SUCCESS\" or \"FAIL\"", path: JSONPath.root.appending("status"))
         }
         let now = clock.now()
-        let finished = store.update(ref) { job -> Bool in
-            guard !job.state(at: now).status.isFinished else { return false }
-            job.finish(outcome, at: now)
-            return true
-        }
-        guard finished == true else { throw AdminError(HTTPStatus(409, "Conflict"), "MOCK.1007", "the job is finished already") }
+        guard store.update(ref, { $0.finish(outcome, at: now) }) == true else { throw AdminError(.conflict, "MOCK.1007", "the job is finished already") }
         return jobResponse(ref)
     }
 
@@ -193,10 +187,9 @@ struct AdminAPI: Sendable {
         return ErrorBodies.json(.ok, out)
     }
 
-    private func jobsResponse(_ status: HTTPStatus, _ refs: [JobRef], now: Int64) -> HTTPResponse {
+    private func jobsResponse(_ status: HTTPStatus, _ jobs: [Job], now: Int64) -> HTTPResponse {
         var out = Array("{\"jobs\":[".utf8)
-        for (offset, ref) in refs.enumerated() {
-            guard let job = store.job(ref) else { continue }
+        for (offset, job) in jobs.enumerated() {
             if offset > 0 { out.append(UInt8(ascii: ",")) }
             appendAdminJob(job, project: job.spec.projectID, now: now, to: &out)
         }
@@ -238,7 +231,6 @@ struct AdminAPI: Sendable {
                              path: JSONPath.root.appending("scale"))
         }
         clock.set(mode: mode, scale: scale)
-        engine.clockChanged()
         return clockResponse()
     }
 
@@ -251,7 +243,6 @@ struct AdminAPI: Sendable {
                              path: JSONPath.root.appending("ms"))
         }
         clock.advance(by: ms)
-        engine.clockChanged()
         return clockResponse()
     }
 

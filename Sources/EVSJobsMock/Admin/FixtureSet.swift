@@ -14,8 +14,7 @@ public final class FixtureSet: Sendable {
     init(paths: [String]?, sources: [FixtureSource]?) throws(FixtureError) {
         self.paths = paths
         self.sources = sources ?? FixtureLoader.defaultSources
-        let loaded = try paths.map { paths throws(FixtureError) in try FixtureLoader.read(paths: paths) } ?? self.sources
-        let decoded = try FixtureLoader.decodeCounting(loaded)
+        let decoded = try FixtureLoader.decodeCounting(Self.documents(paths: paths, sources: self.sources))
         specs = Mutex(decoded.specs)
         counts = decoded.counts
     }
@@ -24,9 +23,14 @@ public final class FixtureSet: Sendable {
 
     /// Reads the fixtures again; on success they replace the set, else nothing changes.
     func reload() throws(FixtureError) -> [JobSpec] {
-        let loaded = try paths.map { paths throws(FixtureError) in try FixtureLoader.read(paths: paths) } ?? sources
-        let decoded = try FixtureLoader.decode(loaded)
+        let decoded = try FixtureLoader.decode(Self.documents(paths: paths, sources: sources))
         specs.withLock { $0 = decoded }
         return decoded
+    }
+
+    /// The files under `paths` as they are now, or else the documents given.
+    private static func documents(paths: [String]?, sources: [FixtureSource]) throws(FixtureError) -> [FixtureSource] {
+        guard let paths else { return sources }
+        return try FixtureLoader.read(paths: paths)
     }
 }

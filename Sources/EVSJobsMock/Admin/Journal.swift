@@ -24,6 +24,9 @@ public final class Journal: Sendable {
         var head = 0
         var nextID = 1
         var dropped = 0
+
+        /// The entries oldest first.
+        var ordered: [Entry] { Array(entries[head...] + entries[..<head]) }
     }
 
     public let capacity: Int
@@ -58,8 +61,7 @@ public final class Journal: Sendable {
     /// Entries oldest first, filtered; `dropped` counts entries lost to the bound.
     public func entries(projectID: String? = nil, jobID: String? = nil) -> (entries: [Entry], dropped: Int) {
         state.withLock { state in
-            let ordered = Array(state.entries[state.head...] + state.entries[..<state.head])
-            let matching = ordered.filter { entry in
+            let matching = state.ordered.filter { entry in
                 (projectID == nil || entry.projectID == projectID) && (jobID == nil || entry.jobID == jobID)
             }
             return (matching, state.dropped)
@@ -73,8 +75,7 @@ public final class Journal: Sendable {
                 state = State(nextID: state.nextID)
                 return
             }
-            let ordered = Array(state.entries[state.head...] + state.entries[..<state.head])
-            state.entries = ordered.filter { $0.projectID != projectID }
+            state.entries = state.ordered.filter { $0.projectID != projectID }
             state.head = 0
         }
     }

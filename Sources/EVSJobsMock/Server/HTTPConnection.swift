@@ -101,8 +101,7 @@ final class HTTPConnection: @unchecked Sendable {
         connection.write(output)
         updateProgressCount(partial: decoder.hasPartialRequest && !closing)
         if closing {
-            connection.closeAfterWriting(linger: !stopping)
-            closeDeadline()
+            closeAfterAnswers(linger: !stopping)
         } else if waitingFor != nil {
             connection.pauseReading()  // a delayed answer holds back the next ones
         } else if output.count >= Self.maxPendingOutput || connection.pendingByteCount >= Self.maxPendingOutput {
@@ -130,9 +129,7 @@ final class HTTPConnection: @unchecked Sendable {
     private func endOfInput() {
         halfClosed = true
         guard waitingFor == nil else { return }
-        closing = true
-        connection.closeAfterWriting(linger: false)
-        closeDeadline()
+        closeAfterAnswers(linger: false)
     }
 
     private func answer(_ request: HTTPRequest, into output: inout [UInt8]) {
@@ -156,9 +153,7 @@ final class HTTPConnection: @unchecked Sendable {
                 if !self.closing { self.connection.resumeReading() }
                 self.answerBuffered()
                 if self.halfClosed, !self.closing, !self.connection.isClosed {
-                    self.closing = true
-                    self.connection.closeAfterWriting(linger: false)
-                    self.closeDeadline()
+                    self.closeAfterAnswers(linger: false)
                 }
             }
         case .reset:
@@ -219,8 +214,11 @@ final class HTTPConnection: @unchecked Sendable {
         timer.schedule(deadline: DispatchTime(uptimeNanoseconds: deadline), leeway: .milliseconds(50))
     }
 
-    /// A closing connection whose last answer is not taken within the request timeout is closed.
-    private func closeDeadline() {
+    /// Takes no more requests and closes once the answers queued are sent; a peer that does not
+    /// take them within the request timeout is closed on.
+    private func closeAfterAnswers(linger: Bool) {
+        closing = true
+        connection.closeAfterWriting(linger: linger)
         armTimer(at: DispatchTime.now().uptimeNanoseconds + Self.nanos(server.options.requestTimeoutMs))
     }
 
@@ -242,8 +240,7 @@ final class HTTPConnection: @unchecked Sendable {
             var output: [UInt8] = []
             respond(to: HTTPDecodeError(.requestTimeout, "request not complete within \(server.options.requestTimeoutMs) ms"), into: &output)
             connection.write(output)
-            connection.closeAfterWriting(linger: !stopping)
-            closeDeadline()
+            closeAfterAnswers(linger: !stopping)
             return
         }
         let deadline = lastActivity + Self.nanos(server.options.idleTimeoutMs)
