@@ -15,6 +15,8 @@ import Testing
         var ak = "AK1", sk = "secret-one"
         var scoped = false
         var region = "eu-de", service = "evs"
+        /// The day the `Credential=` scope names; nil: the day of X-Sdk-Date, as signers do.
+        var scopeDay: String?
 
         static func sha256Hex(_ data: [UInt8]) -> String {
             var out = [UInt8](repeating: 0, count: 32)
@@ -45,7 +47,7 @@ import Testing
             let signature: String
             let credential: String
             if scoped {
-                let day = String(sdkDate.prefix(8))
+                let day = scopeDay ?? String(sdkDate.prefix(8))
                 let scope = "\(day)/\(region)/\(service)/sdk_request"
                 var key = Self.hmac(Array(("SDK" + sk).utf8), day)
                 for part in [region, service, "sdk_request"] { key = Self.hmac(key, part) }

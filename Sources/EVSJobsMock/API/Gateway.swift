@@ -32,6 +32,8 @@ final class Gateway: Sendable {
     /// `options.tokens` parsed once: the project each token is bound to, or nil for any.
     private let tokenProjects: [String: String?]
     private let buckets = Mutex([String: (tokens: Double, at: UInt64)]())
+    /// Projects with a bucket at most: a client that varies the project id cannot grow memory.
+    static let maxBuckets = 4096
 
     /// How far `X-Sdk-Date` may be from the clock.
     static let skewMs: Int64 = 15 * 60 * 1000
@@ -125,6 +127,10 @@ final class Gateway: Sendable {
             guard parts.count == 5, parts[4] == "sdk_request" else { return "malformed Credential (AK/DATE/REGION/SERVICE/sdk_request)" }
             accessKey = parts[0]
             scope = (parts[1], parts[2], parts[3])
+            // The scope names the day the request was signed: the date part of X-Sdk-Date.
+            if let date = request.headers["X-Sdk-Date"], !date.hasPrefix(parts[1]) || parts[1].utf8.count != 8 {
+                return "credential scope date \(parts[1]) is not the day of x-sdk-date"
+            }
         } else if let access = fields["Access"] {
             accessKey = access
         } else {
@@ -212,17 +218,27 @@ final class Gateway: Sendable {
     // MARK: - Throttling
 
     private func take(project: String, limit: Int) -> Bool {
-        let now = DispatchTime.now().uptimeNanoseconds
-        return buckets.withLock { buckets in
+        buckets.withLock { buckets in
+            // Read under the lock: a reading taken before it could be older than a bucket that
+            // another event loop has just stamped.
+            let now = Monotonic.now()
+            if buckets[project] == nil, buckets.count >= Self.maxBuckets {
+                // A bucket that has refilled is the same as none: drop those first, then all.
+                buckets = buckets.filter { Monotonic.nanos(since: $0.value.at, now: now) < 1_000_000_000 }
+                if buckets.count >= Self.maxBuckets / 2 { buckets.removeAll(keepingCapacity: true) }
+            }
             var bucket = buckets[project] ?? (Double(limit), now)
-            bucket.tokens = min(Double(limit), bucket.tokens + Double(now - bucket.at) / 1e9 * Double(limit))
-            bucket.at = now
+            bucket.tokens = min(Double(limit), bucket.tokens + Double(Monotonic.nanos(since: bucket.at, now: now)) / 1e9 * Double(limit))
+            bucket.at = max(bucket.at, now)
             let allowed = bucket.tokens >= 1
             if allowed { bucket.tokens -= 1 }
             buckets[project] = bucket
             return allowed
         }
     }
+
+    /// Projects that hold a rate-limit bucket now (for tests of the bound).
+    var bucketCount: Int { buckets.withLock { $0.count } }
 }
 
 extension String {

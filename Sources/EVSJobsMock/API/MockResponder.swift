@@ -83,6 +83,6 @@ struct MockResponder: HTTPResponder {
     }
 
     static func seconds(since started: UInt64) -> Double {
-        Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        Double(Monotonic.nanos(since: started)) / 1e9
     }
 }

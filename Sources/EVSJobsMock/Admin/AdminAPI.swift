@@ -96,7 +96,7 @@ struct AdminAPI: Sendable {
             return HTTPResponse(status: .noContent)
         case ["health"]:
             guard method == "GET" || method == "HEAD" else { throw .methodNotAllowed("GET, HEAD") }
-            let uptime = (DispatchTime.now().uptimeNanoseconds - startedNs) / 1_000_000
+            let uptime = Monotonic.nanos(since: startedNs) / 1_000_000
             return json(.ok, .object([
                 JSONMember("status", .string("UP")), JSONMember("jobs", .integer(Int64(store.jobCount))),
                 JSONMember("uptime_ms", .integer(Int64(uptime))),

@@ -119,7 +119,7 @@ public final class HTTPServer: Sendable {
 
     func logAccess(method: String, target: String, status: Int, started: UInt64, requestID: String) {
         guard logger.logLevel <= .info else { return }
-        let micros = (DispatchTime.now().uptimeNanoseconds - started) / 1000
+        let micros = Monotonic.nanos(since: started) / 1000
         let duration = "\(micros / 1000).\(String(micros % 1000 + 1000).dropFirst())ms"
         logger.info("\(method) \(target) \(status) \(duration)", metadata: [
             "request_id": "\(requestID)", "method": "\(method)", "path": "\(target)", "status": "\(status)", "duration": "\(duration)",
