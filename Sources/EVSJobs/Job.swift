@@ -193,7 +193,8 @@ public struct Job: Sendable, Equatable {
             }
         case .frozen(let frozen):
             let end = frozen.endGiven ? frozen.endMs : (frozen.status.isFinished ? t0 : nil)
-            return JobState(status: frozen.status, beginMs: frozen.beginMs ?? t0, endMs: end, errorCode: frozen.errorCode, failReason: frozen.failReason)
+            // A job given only an end_time began no later than it ended.
+            return JobState(status: frozen.status, beginMs: frozen.beginMs ?? min(t0, end ?? t0), endMs: end, errorCode: frozen.errorCode, failReason: frozen.failReason)
         case .derived:
             return derivedState(at: now)
         case .polls(let scenario, let progress):
@@ -225,7 +226,9 @@ public struct Job: Sendable, Equatable {
     }
 
     /// The moments after `t0` at which this job's status may change, for the scenario engine,
-    /// in order and each once.
+    /// in order and each once. A batch parent changes at most twice: it leaves INIT at its
+    /// sub-jobs' first transition and finishes at their last, so it is not re-derived (O(n)
+    /// each) at every sub-job's transition in between.
     public var transitionTimes: [Int64] {
         switch spec.timeline {
         case .scenario(let scenario):
@@ -235,7 +238,15 @@ public struct Job: Sendable, Equatable {
         case .frozen, .polls:
             return []
         case .derived:
-            return Array(Set(subJobs.flatMap(\.transitionTimes))).sorted()
+            var first = Int64.max, last = Int64.min
+            for sub in spec.subJobs {
+                for at in Job(spec: sub, t0: t0).transitionTimes {
+                    first = min(first, at)
+                    last = max(last, at)
+                }
+            }
+            guard first <= last else { return [] }
+            return first == last ? [first] : [first, last]
         }
     }
 }

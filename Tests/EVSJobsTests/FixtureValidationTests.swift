@@ -146,6 +146,18 @@ struct FixtureRuleTests {
         .init("captured sub-job with a bad time",
               #"{"status": "SUCCESS", "job_id": "a", "job_type": "batchCreateVolume", "entities": {"sub_jobs": [{"status": "SUCCESS", "job_id": "s", "begin_time": "x"}]}}"#,
               path: "entities.sub_jobs[0].begin_time", "must be a UTC time like"),
+        // Bounds (issue 10).
+        .init("101 sub-jobs", jobsDocument(#"{"job_id": "a", "job_type": "batchCreateVolume", "sub_jobs": [\#(Array(repeating: "{}", count: 101).joined(separator: ","))]}"#),
+              path: "jobs[0].sub_jobs", "at most 100 sub-jobs in one batch (the service batches at most 100 disks), got 101"),
+        .init("101 captured sub-jobs",
+              #"{"status": "SUCCESS", "job_id": "a", "job_type": "batchCreateVolume", "entities": {"sub_jobs": [\#(Array(repeating: "{}", count: 101).joined(separator: ","))]}}"#,
+              path: "entities.sub_jobs", "at most 100 sub-jobs in one batch"),
+        .init("end_time before begin_time",
+              jobsDocument(#"{"job_id": "a", "job_type": "createVolume", "status": "SUCCESS", "begin_time": "2016-03-08T07:40:14.000Z", "end_time": "2016-03-08T07:40:13.219Z"}"#),
+              path: "jobs[0].end_time", "is before begin_time (2016-03-08T07:40:13.219Z < 2016-03-08T07:40:14.000Z)"),
+        .init("captured end_time before begin_time",
+              #"{"status": "FAIL", "job_id": "a", "job_type": "createVolume", "begin_time": "2016-03-08T07:40:14.000Z", "end_time": "2016-03-08T07:40:13.219Z"}"#,
+              path: "end_time", "is before begin_time"),
         // Syntax.
         .init("invalid JSON", jobsDocument(#"{"job_id": "a",}"#), path: "jobs[0]", "invalid JSON: line 1 column 26: expected a member name"),
         .init("duplicate key", jobsDocument(#"{"job_id": "a", "job_id": "b"}"#), path: "jobs[0].job_id", #"invalid JSON: line 1 column "#),
@@ -168,6 +180,27 @@ struct FixtureRuleTests {
         #expect(problems.count == 1)
         #expect(problem.reason.hasPrefix("invalid JSON: line 4 column 3: "), "\(problem.reason)")
         #expect(problem.path?.description == "jobs[1]")
+    }
+
+    /// Issue 10: 200,000 bad jobs printed 400,000 lines; the first 100 are kept, the rest counted.
+    @Test func problemsPastTheFirstHundredAreCountedNotListed() throws {
+        let json = jobsDocument(Array(repeating: #"{"job_id": 1}"#, count: 5_000).joined(separator: ","))
+        let error = try #require(throws: FixtureError.self) { try FixtureLoader.decode(sources([("bad.json", json)])) }
+        // Two problems a job: the id's type and the missing job_type.
+        #expect(error.count == 10_000)
+        #expect(error.problems.count == FixtureDecoder.maxProblems)
+        #expect(error.omitted == 10_000 - FixtureDecoder.maxProblems)
+        #expect(error.lines.last == "... and 9900 more problems")
+        #expect(error.description.split(separator: "\n").count == FixtureDecoder.maxProblems + 1)
+    }
+
+    /// Past the listed problems a bad job must still be refused, not slip in as valid.
+    @Test func aBadJobAfterTheListIsFullIsStillRefused() {
+        var decoder = FixtureDecoder()
+        let bad = Array(repeating: #"{"job_id": 1}"#, count: 60).joined(separator: ",")
+        let specs = decoder.decode(file: "x.json", bytes: Array(jobsDocument(bad, #"{"job_id": "late", "job_type": "nope"}"#, goodJob("ok")).utf8))
+        #expect(specs.map(\.id) == ["ok"])
+        #expect(decoder.problemCount == 121)
     }
 
     @Test func errorDescriptionIsOneLinePerProblem() throws {

@@ -226,9 +226,21 @@ struct BatchJobStateTests {
         #expect(job.subJobs[1].state(at: exampleT0 + 3000).errorCode == "E1")
     }
 
-    @Test func transitionTimesAreTheUnionOfTheSubJobs() {
+    /// Issue 10: a parent queued at every sub-job's transition cost O(n) each, O(n²) in all.
+    @Test func aBatchParentTransitionsOnlyAtItsSubJobsFirstAndLastTransition() {
         let job = Job(spec: Self.mixed, t0: exampleT0)
-        #expect(job.transitionTimes == [500, 1000, 1500, 3000].map { exampleT0 + $0 })
+        #expect(job.transitionTimes == [500, 3000].map { exampleT0 + $0 })
+        // Every moment any sub-job changes: the parent changes at those two and no other.
+        let union = Set(job.subJobs.flatMap(\.transitionTimes)).sorted()
+        #expect(union == [500, 1000, 1500, 3000].map { exampleT0 + $0 })
+        let changes = union.filter { job.state(at: $0 - 1).status != job.state(at: $0).status }
+        #expect(changes == job.transitionTimes)
+    }
+
+    @Test func aBatchOfManySubJobsWithDistinctTimesHasTwoParentTransitions() {
+        let subs = (0..<100).map { timedSpec("s\($0)", initMs: Int64($0), runningMs: Int64(1000 + 7 * $0)) }
+        let job = Job(spec: batchSpec("b", subs: subs), t0: exampleT0)
+        #expect(job.transitionTimes == [exampleT0 + 1, exampleT0 + 99 + 1000 + 7 * 99])
     }
 }
 

@@ -1,7 +1,9 @@
 /// Turns parsed fixture documents into job specs, collecting every problem with its path.
 /// One decoder reads a whole fixture set, so that an id repeated across files is caught.
 public struct FixtureDecoder {
+    /// The first `maxProblems` problems found; `problemCount` counts them all.
     public private(set) var problems: [FixtureProblem] = []
+    public private(set) var problemCount = 0
     private var file = ""
     /// Where each id was first defined: ids visible in every project, ids of one project, and
     /// the first project-scoped use of each id (which clashes with a global one).
@@ -32,6 +34,16 @@ public struct FixtureDecoder {
     static let frozenKeys = ["begin_time", "end_time", "error_code", "fail_reason"]
     /// Longest scenario phase: about 300 years, far below overflow.
     static let maxDurationMs: Int64 = 10_000_000_000_000
+    /// Sub-jobs one batch may hold: the service batches at most 100 disks.
+    public static let maxSubJobs = 100
+    /// Problems kept with their messages; past that they are only counted, so that a file of
+    /// 200,000 bad jobs costs neither minutes nor gigabytes to report.
+    public static let maxProblems = 100
+
+    /// Every problem found so far, nil when there is none.
+    public var error: FixtureError? {
+        problemCount == 0 ? nil : FixtureError(problems, omitted: problemCount - problems.count)
+    }
 
     public init(makeID: @escaping () -> String = generateJobID) {
         self.makeID = makeID
@@ -44,7 +56,7 @@ public struct FixtureDecoder {
         do {
             document = try JSONParser.parse(bytes)
         } catch {
-            problems.append(FixtureProblem(file: file, path: error.path, reason: "invalid JSON: \(error)"))
+            problem(error.path, "invalid JSON: \(error)")
             return []
         }
         return decode(file: file, document: document)
@@ -101,7 +113,7 @@ public struct FixtureDecoder {
             problem(path, "a job must be an object, got \(value.kindName)")
             return nil
         }
-        let before = problems.count
+        let before = problemCount
         checkKeys(members, allowed: Self.jobKeys, at: path)
         if parent != nil {
             for key in ["project_id", "sub_jobs"] where value[key] != nil {
@@ -119,6 +131,8 @@ public struct FixtureDecoder {
         if let raw = value["sub_jobs"], parent == nil {
             if let type, !type.isBatch {
                 problem(path.appending("sub_jobs"), "only batchCreateVolume and bulkDeleteVolume jobs have sub_jobs, this is \(type.rawValue)")
+            } else if case .array(let elements) = raw, elements.count > Self.maxSubJobs {
+                problem(path.appending("sub_jobs"), tooManySubJobs(elements.count))
             } else if case .array(let elements) = raw {
                 subJobs = elements.enumerated().compactMap { offset, element in
                     job(element, at: path.appending("sub_jobs").appending(offset), project: project, parent: type ?? .batchCreateVolume)
@@ -131,7 +145,7 @@ public struct FixtureDecoder {
         if case .derived = timeline, value["entities"] != nil {
             problem(path.appending("entities"), "a batch job with sub_jobs shows only its sub_jobs; put entities on the sub-jobs")
         }
-        guard problems.count == before, let type, let timeline else { return nil }
+        guard problemCount == before, let type, let timeline else { return nil }
         return JobSpec(jobID: id ?? JobID(""), projectID: project, type: type, entities: entities, timeline: timeline, subJobs: subJobs)
     }
 
@@ -226,6 +240,9 @@ public struct FixtureDecoder {
                 problem(path.appending("end_time"), "a job in \(status.rawValue) has no end_time (use \"\" or leave it out)")
             }
         }
+        if let begin = state.beginMs, let end = state.endMs, end < begin {
+            problem(path.appending("end_time"), "is before begin_time (\(APITime.format(end)) < \(APITime.format(begin)))")
+        }
         for key in ["error_code", "fail_reason"] {
             guard let raw = value[key] else { continue }
             let text: String?
@@ -248,7 +265,7 @@ public struct FixtureDecoder {
             problem(path, "a captured job must be an object, got \(value.kindName)")
             return nil
         }
-        let before = problems.count
+        let before = problemCount
         checkKeys(members, allowed: Self.capturedKeys, at: path)
         if value["job_id"] == nil { problem(path.appending("job_id"), "missing (a captured response has its job_id)") }
         let type = jobType(value["job_type"], at: path.appending("job_type"), parent: parent)
@@ -260,6 +277,8 @@ public struct FixtureDecoder {
             if case .object(let members) = raw, let subs = raw["sub_jobs"] {
                 if parent != nil || !(type?.isBatch ?? true) {
                     problem(entitiesPath.appending("sub_jobs"), "only a batch job's entities hold sub_jobs")
+                } else if case .array(let elements) = subs, elements.count > Self.maxSubJobs {
+                    problem(entitiesPath.appending("sub_jobs"), tooManySubJobs(elements.count))
                 } else if case .array(let elements) = subs {
                     subJobs = elements.enumerated().compactMap { offset, element in
                         captured(element, at: entitiesPath.appending("sub_jobs").appending(offset), parent: type ?? .batchCreateVolume)
@@ -274,7 +293,7 @@ public struct FixtureDecoder {
         }
         let timeline = value["status"].flatMap { frozen(value, status: $0, at: path, captured: true) }
         if value["status"] == nil { problem(path.appending("status"), "missing") }
-        guard problems.count == before, let type, let timeline else { return nil }
+        guard problemCount == before, let type, let timeline else { return nil }
         return JobSpec(jobID: id ?? JobID(""), projectID: nil, type: type, entities: entities, timeline: timeline, subJobs: subJobs)
     }
 
@@ -399,8 +418,13 @@ public struct FixtureDecoder {
         }
     }
 
-    private mutating func problem(_ path: JSONPath, _ reason: String) {
-        problems.append(FixtureProblem(file: file, path: path, reason: reason))
+    private func tooManySubJobs(_ count: Int) -> String {
+        "at most \(Self.maxSubJobs) sub-jobs in one batch (the service batches at most \(Self.maxSubJobs) disks), got \(count)"
+    }
+
+    private mutating func problem(_ path: JSONPath?, _ reason: String) {
+        problemCount += 1
+        if problems.count < Self.maxProblems { problems.append(FixtureProblem(file: file, path: path, reason: reason)) }
     }
 
     private func describe(_ value: JSONValue) -> String {

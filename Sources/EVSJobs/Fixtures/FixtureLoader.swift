@@ -44,7 +44,7 @@ public enum FixtureLoader {
             counts.append((source.name, decoded.count))
             if specs.isEmpty { specs = decoded } else { specs.append(contentsOf: decoded) }
         }
-        guard decoder.problems.isEmpty else { throw FixtureError(decoder.problems) }
+        if let error = decoder.error { throw error }
         return (specs, counts)
     }
 

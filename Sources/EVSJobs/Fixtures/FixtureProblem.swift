@@ -19,12 +19,23 @@ public struct FixtureProblem: Sendable, Equatable, CustomStringConvertible {
 
 /// Every problem found in a set of fixtures; nothing of the set is served.
 public struct FixtureError: Error, Sendable, CustomStringConvertible {
+    /// The problems, the first `FixtureDecoder.maxProblems` of a decoding at most.
     public let problems: [FixtureProblem]
+    /// Problems found beyond those listed.
+    public let omitted: Int
 
-    public init(_ problems: [FixtureProblem]) {
+    public init(_ problems: [FixtureProblem], omitted: Int = 0) {
         self.problems = problems
+        self.omitted = max(0, omitted)
     }
 
-    /// One line per problem.
-    public var description: String { problems.map(\.description).joined(separator: "\n") }
+    /// Every problem found, listed or not.
+    public var count: Int { problems.count + omitted }
+
+    /// One line per problem listed, then how many more there are.
+    public var lines: [String] {
+        problems.map(\.description) + (omitted > 0 ? ["... and \(omitted) more problems"] : [])
+    }
+
+    public var description: String { lines.joined(separator: "\n") }
 }

@@ -124,7 +124,7 @@ struct AdminAPI: Sendable {
         var decoder = FixtureDecoder()
         let specs = decoder.decodeRequest(document)
         if let first = decoder.problems.first {
-            let more = decoder.problems.count > 1 ? " (and \(decoder.problems.count - 1) more problems)" : ""
+            let more = decoder.problemCount > 1 ? " (and \(decoder.problemCount - 1) more problems)" : ""
             throw AdminError(.badRequest, "MOCK.1001", first.reason + more, path: first.path)
         }
         guard !specs.isEmpty else { throw AdminError(.badRequest, "MOCK.1001", "no job given", path: .root) }
@@ -261,8 +261,8 @@ struct AdminAPI: Sendable {
         do {
             specs = try fixtures.reload()
         } catch {
-            throw AdminError(.badRequest, "MOCK.1006", "the fixtures have \(error.problems.count) problems; the old set stays in force",
-                             extra: [JSONMember("problems", .array(error.problems.map { .string($0.description) }))])
+            throw AdminError(.badRequest, "MOCK.1006", "the fixtures have \(error.count) problems; the old set stays in force",
+                             extra: [JSONMember("problems", .array(error.lines.map(JSONValue.string)))])
         }
         engine.forgetAll()
         engine.track(store.replace(where: nil, with: specs, t0: clock.now()))
