@@ -6,28 +6,49 @@ public struct JobRef: Sendable, Hashable {
     public let index: Int32
     /// Position in the parent's `sub_jobs`, or -1 for the top-level job itself.
     public let sub: Int32
+    /// Which job held the slot: slots of removed jobs are reused, and a reference to the job
+    /// that left must not reach the one that came after it.
+    public let generation: UInt32
 
-    public init(index: Int32, sub: Int32 = -1) {
+    public init(index: Int32, sub: Int32 = -1, generation: UInt32 = 0) {
         self.index = index
         self.sub = sub
+        self.generation = generation
     }
 
-    public var parent: JobRef { JobRef(index: index) }
+    public var parent: JobRef { JobRef(index: index, generation: generation) }
+
+    /// The sub-job at `offset` of this top-level job.
+    public func subJob(_ offset: Int) -> JobRef { JobRef(index: index, sub: Int32(offset), generation: generation) }
 }
 
 /// The jobs being served. Reads take the lock only to find a job (and, for poll-counted jobs,
 /// to count the read); states are computed outside the lock from timelines and the clock.
+/// Removed jobs give their slot back; per-status counts of top-level jobs are kept as jobs
+/// change, so reading them costs nothing whatever the store holds.
 public final class JobStore: Sendable {
     private struct Key: Hashable {
         let project: String?
         let id: JobID
     }
 
+    private struct Slot {
+        var job: Job?
+        var generation: UInt32
+        /// The status this job is counted under in `Storage.counts`.
+        var counted: JobStatus
+    }
+
     private struct Storage {
-        /// Removed jobs leave a nil, so that references to the others stay valid.
-        var jobs: [Job?] = []
+        var slots: [Slot] = []
+        /// Slots whose job was removed, to be used again.
+        var free: [Int32] = []
         var index: [Key: JobRef] = [:]
         var live = 0
+        /// Never reset, so that no reference outlives a reset either.
+        var nextGeneration: UInt32 = 0
+        /// Top-level jobs by counted status, in `JobStatus.allCases` order.
+        var counts = [0, 0, 0, 0]
     }
 
     private let storage = Mutex(Storage())
@@ -41,15 +62,28 @@ public final class JobStore: Sendable {
     }
 
     private static func add(_ specs: [JobSpec], t0: Int64, to storage: inout Storage) -> [JobRef] {
-        storage.jobs.reserveCapacity(storage.jobs.count + specs.count)
+        let reused = min(storage.free.count, specs.count)
+        storage.slots.reserveCapacity(storage.slots.count + specs.count - reused)
         storage.index.reserveCapacity(storage.index.count + specs.count + specs.reduce(0) { $0 + $1.subJobs.count })
         storage.live += specs.count
         return specs.map { spec in
-            let ref = JobRef(index: Int32(storage.jobs.count))
-            storage.jobs.append(Job(spec: spec, t0: t0))
+            let job = Job(spec: spec, t0: t0)
+            let status = job.state(at: t0).status
+            storage.counts[status.rank] += 1
+            let generation = storage.nextGeneration
+            storage.nextGeneration &+= 1
+            let slot = Slot(job: job, generation: generation, counted: status)
+            let ref: JobRef
+            if let free = storage.free.popLast() {
+                ref = JobRef(index: free, generation: generation)
+                storage.slots[Int(free)] = slot
+            } else {
+                ref = JobRef(index: Int32(storage.slots.count), generation: generation)
+                storage.slots.append(slot)
+            }
             storage.index[Key(project: spec.projectID, id: spec.jobID)] = ref
-            for (offset, sub) in spec.subJobs.enumerated() {
-                storage.index[Key(project: spec.projectID, id: sub.jobID)] = JobRef(index: ref.index, sub: Int32(offset))
+            for offset in spec.subJobs.indices {
+                storage.index[Key(project: spec.projectID, id: spec.subJobs[offset].jobID)] = ref.subJob(offset)
             }
             return ref
         }
@@ -99,6 +133,7 @@ public final class JobStore: Sendable {
                 var counted = seen
                 counted.countRead(at: now)
                 Self.replace(ref, with: counted, in: &storage)
+                Self.recount(ref, at: now, in: &storage)
             }
             return seen
         }
@@ -106,16 +141,29 @@ public final class JobStore: Sendable {
 
     /// `read` without counting: for the admin API and tests.
     public func find(id: String, project: String) -> Job? {
-        lookup(id: id, project: project).flatMap { job($0) }
+        guard case .found(let ref) = lookup(id: id, project: project) else { return nil }
+        return job(ref)
     }
 
-    /// Where the job `id` is: in `project` (or visible to all) when given, else anywhere,
-    /// preferring a job visible to all.
-    public func lookup(id: String, project: String?) -> JobRef? {
+    public enum Lookup: Sendable, Equatable {
+        case found(JobRef)
+        case notFound
+        /// No project was named and the id is taken in several: these, sorted.
+        case ambiguous(projects: [String])
+    }
+
+    /// Where the job `id` is: in `project` (or visible to all) when given; else the job visible
+    /// to all, or the one project-scoped job with that id (several: ambiguous).
+    public func lookup(id: String, project: String?) -> Lookup {
         let id = JobID(id)
         return storage.withLock { storage in
-            if let project { return storage.index[Key(project: project, id: id)] ?? storage.index[Key(project: nil, id: id)] }
-            return storage.index[Key(project: nil, id: id)] ?? storage.index.first { $0.key.id == id }?.value
+            if let project {
+                return (storage.index[Key(project: project, id: id)] ?? storage.index[Key(project: nil, id: id)]).map(Lookup.found) ?? .notFound
+            }
+            if let global = storage.index[Key(project: nil, id: id)] { return .found(global) }
+            let matches = storage.index.filter { $0.key.id == id }
+            if matches.count > 1 { return .ambiguous(projects: matches.keys.compactMap(\.project).sorted()) }
+            return matches.first.map { .found($0.value) } ?? .notFound
         }
     }
 
@@ -123,13 +171,43 @@ public final class JobStore: Sendable {
         storage.withLock { Self.job(ref, in: $0) }
     }
 
-    /// Changes a stored job under the lock; returns what `change` returns, nil if it is gone.
-    public func update<Result>(_ ref: JobRef, _ change: (inout Job) -> Result) -> Result? {
+    /// Changes a stored job under the lock, at `clock`'s reading taken under that lock too (so
+    /// that no change is made at a moment older than one already made); returns what `change`
+    /// returns, nil if the job is gone.
+    public func update<Result>(_ ref: JobRef, clock: any JobClock, _ change: (inout Job, Int64) -> Result) -> Result? {
         storage.withLock { storage in
             guard var job = Self.job(ref, in: storage) else { return nil }
-            let result = change(&job)
+            let now = clock.now()
+            let result = change(&job, now)
             Self.replace(ref, with: job, in: &storage)
+            Self.recount(ref, at: now, in: &storage)
             return result
+        }
+    }
+
+    /// Moves the counts of the top-level job of `ref` to its status at `now`: called when one
+    /// of its transitions falls due. Counts only move forward, as states do.
+    public func recount(_ ref: JobRef, at now: Int64) {
+        storage.withLock { Self.recount(ref, at: now, in: &$0) }
+    }
+
+    private static func recount(_ ref: JobRef, at now: Int64, in storage: inout Storage) {
+        let slot = Int(ref.index)
+        guard slot >= 0, slot < storage.slots.count, storage.slots[slot].generation == ref.generation,
+            let job = storage.slots[slot].job
+        else { return }
+        let before = storage.slots[slot].counted
+        let after = job.state(at: now).status
+        guard after.phase > before.phase else { return }
+        storage.counts[before.rank] -= 1
+        storage.counts[after.rank] += 1
+        storage.slots[slot].counted = after
+    }
+
+    /// Top-level jobs by status, as last counted.
+    public var countsByStatus: [JobStatus: Int] {
+        storage.withLock { storage in
+            Dictionary(uniqueKeysWithValues: JobStatus.allCases.map { ($0, storage.counts[$0.rank]) })
         }
     }
 
@@ -138,17 +216,26 @@ public final class JobStore: Sendable {
     public func remove(_ ref: JobRef) -> Bool {
         storage.withLock { storage in
             let slot = Int(ref.parent.index)
-            guard slot >= 0, slot < storage.jobs.count, let job = storage.jobs[slot] else { return false }
+            guard slot >= 0, slot < storage.slots.count, storage.slots[slot].generation == ref.generation,
+                let job = storage.slots[slot].job
+            else { return false }
             Self.remove(slot: slot, job: job, from: &storage)
             return true
         }
     }
 
     private static func remove(slot: Int, job: Job, from storage: inout Storage) {
-        storage.jobs[slot] = nil
+        storage.slots[slot].job = nil
+        storage.counts[storage.slots[slot].counted.rank] -= 1
+        storage.free.append(Int32(slot))
         storage.live -= 1
         storage.index[Key(project: job.spec.projectID, id: job.spec.jobID)] = nil
         for sub in job.spec.subJobs { storage.index[Key(project: job.spec.projectID, id: sub.jobID)] = nil }
+    }
+
+    /// Whether each reference still names a stored job (not one removed, nor its slot's next).
+    public func areLive(_ refs: [JobRef]) -> [Bool] {
+        storage.withLock { storage in refs.map { Self.job($0, in: storage) != nil } }
     }
 
     /// Under one lock, so that no reader sees the gap: removes the top-level jobs `matches`
@@ -157,23 +244,23 @@ public final class JobStore: Sendable {
     public func replace(where matches: ((Job) -> Bool)?, with specs: [JobSpec], t0: Int64) -> [JobRef] {
         storage.withLock { storage in
             if let matches {
-                for slot in storage.jobs.indices {
-                    guard let job = storage.jobs[slot], matches(job) else { continue }
+                for slot in storage.slots.indices {
+                    guard let job = storage.slots[slot].job, matches(job) else { continue }
                     Self.remove(slot: slot, job: job, from: &storage)
                 }
             } else {
-                storage = Storage()
+                storage = Storage(nextGeneration: storage.nextGeneration)
             }
             return Self.add(specs, t0: t0, to: &storage)
         }
     }
 
-    /// Top-level jobs, in the order they were stored; with `project`, only that project's.
+    /// Top-level jobs, in the order of their slots; with `project`, only that project's.
     public func all(project: String? = nil) -> [(ref: JobRef, job: Job)] {
         storage.withLock { storage in
-            storage.jobs.indices.compactMap { slot in
-                guard let job = storage.jobs[slot], project == nil || job.spec.projectID == project else { return nil }
-                return (JobRef(index: Int32(slot)), job)
+            storage.slots.indices.compactMap { slot in
+                guard let job = storage.slots[slot].job, project == nil || job.spec.projectID == project else { return nil }
+                return (JobRef(index: Int32(slot), generation: storage.slots[slot].generation), job)
             }
         }
     }
@@ -188,20 +275,42 @@ public final class JobStore: Sendable {
         storage.withLock { $0.live }
     }
 
+    /// Slots allocated, live or free: what a store of removed jobs still holds.
+    public var slotCount: Int {
+        storage.withLock { $0.slots.count }
+    }
+
     private static func job(_ ref: JobRef, in storage: Storage) -> Job? {
-        guard ref.index >= 0, Int(ref.index) < storage.jobs.count, let parent = storage.jobs[Int(ref.index)] else { return nil }
+        guard ref.index >= 0, Int(ref.index) < storage.slots.count else { return nil }
+        let slot = storage.slots[Int(ref.index)]
+        guard slot.generation == ref.generation, let parent = slot.job else { return nil }
         guard ref.sub >= 0 else { return parent }
         guard Int(ref.sub) < parent.spec.subJobs.count else { return nil }
         return Job(spec: parent.spec.subJobs[Int(ref.sub)], t0: parent.t0)
     }
 
     private static func replace(_ ref: JobRef, with job: Job, in storage: inout Storage) {
-        guard Int(ref.index) < storage.jobs.count else { return }
         let slot = Int(ref.index)
+        guard slot >= 0, slot < storage.slots.count, storage.slots[slot].generation == ref.generation else { return }
         if ref.sub < 0 {
-            storage.jobs[slot] = job
+            storage.slots[slot].job = job
         } else {
-            storage.jobs[slot]?.spec.subJobs[Int(ref.sub)] = job.spec
+            storage.slots[slot].job?.spec.subJobs[Int(ref.sub)] = job.spec
         }
     }
+}
+
+extension JobStatus {
+    /// Position in `allCases`: where the status is counted.
+    var rank: Int {
+        switch self {
+        case .initializing: 0
+        case .running: 1
+        case .success: 2
+        case .fail: 3
+        }
+    }
+
+    /// Order in a job's life: INIT, RUNNING, then either end.
+    var phase: Int { min(rank, 2) }
 }

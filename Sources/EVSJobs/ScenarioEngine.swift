@@ -29,7 +29,14 @@ public final class ScenarioEngine: @unchecked Sendable {
     private let clock: any JobClock
     private let logger: Logger
     private let queue = DispatchQueue(label: "evs-jobs-mock.scenario-engine")
-    private let heap = Mutex(MinHeap<Due>())
+    private let heap = Mutex(Queue())
+    /// Queued entries above which the next push first drops those of removed jobs.
+    static let minimumCompaction = 4096
+
+    private struct Queue {
+        var heap = MinHeap<Due>()
+        var compactAt = ScenarioEngine.minimumCompaction
+    }
     /// Touched only on `queue`.
     private var timer: DispatchSourceTimer?
 
@@ -53,44 +60,68 @@ public final class ScenarioEngine: @unchecked Sendable {
         var due: [Due] = []
         for ref in refs {
             guard let job = store.job(ref) else { continue }
+            // What fell due between the job's t0 and now is counted now.
+            store.recount(ref, at: now)
             for at in job.transitionTimes where at > now { due.append(Due(at: at, ref: ref)) }
             for (offset, sub) in job.subJobs.enumerated() {
-                let subRef = JobRef(index: ref.index, sub: Int32(offset))
-                for at in sub.transitionTimes where at > now { due.append(Due(at: at, ref: subRef)) }
+                for at in sub.transitionTimes where at > now { due.append(Due(at: at, ref: ref.subJob(offset))) }
             }
         }
-        heap.withLock { heap in
-            for entry in due { heap.push(entry) }
+        let compact = heap.withLock { queue in
+            for entry in due { queue.heap.push(entry) }
+            return queue.heap.count >= queue.compactAt
         }
+        if compact { dropRemoved() }
         queue.async { self.rearm() }
+    }
+
+    /// Drops the queued transitions of jobs removed since they were queued, so that deleted
+    /// jobs give their memory back. Runs when the queue has doubled since the last time, so its
+    /// cost per push stays constant.
+    private func dropRemoved() {
+        let taken = heap.withLock { queue in
+            defer { queue.heap = MinHeap() }
+            return queue.heap.elements
+        }
+        let live = store.areLive(taken.map(\.ref))
+        heap.withLock { queue in
+            for (entry, isLive) in zip(taken, live) where isLive { queue.heap.push(entry) }
+            queue.compactAt = max(Self.minimumCompaction, 2 * queue.heap.count)
+        }
+    }
+
+    /// Transitions queued, those of removed jobs not yet dropped included.
+    public var queuedCount: Int {
+        heap.withLock { $0.heap.count }
     }
 
     /// Forgets every queued transition: the store was started afresh.
     public func forgetAll() {
-        heap.withLock { $0 = MinHeap() }
+        heap.withLock { $0 = Queue() }
     }
 
     /// The earliest queued transition, nil when none is left.
     public var nextDue: Int64? {
-        heap.withLock { $0.min?.at }
+        heap.withLock { $0.heap.min?.at }
     }
 
     /// Takes every transition due at or before `now` off the queue, oldest first.
     public func processDue(now: Int64) -> [Transition] {
-        let due: [Due] = heap.withLock { heap in
+        let due: [Due] = heap.withLock { queue in
             var taken: [Due] = []
-            while let top = heap.min, top.at <= now {
-                _ = heap.pop()
+            while let top = queue.heap.min, top.at <= now {
+                _ = queue.heap.pop()
                 taken.append(top)
             }
             return taken
         }
         return due.compactMap { entry in
             guard let job = store.job(entry.ref) else { return nil }
+            if entry.ref.sub < 0 { store.recount(entry.ref, at: entry.at) }
             let before = job.state(at: entry.at - 1).status
             let after = job.state(at: entry.at).status
             guard before != after else { return nil }
-            let projectID = store.job(JobRef(index: entry.ref.index, sub: -1))?.spec.projectID
+            let projectID = store.job(entry.ref.parent)?.spec.projectID
             return Transition(jobID: job.id, projectID: projectID, type: job.spec.type, from: before, to: after, at: entry.at)
         }
     }
@@ -115,6 +146,13 @@ public final class ScenarioEngine: @unchecked Sendable {
     }
 
     private func fire() {
+        catchUp()
+        rearm()
+    }
+
+    /// Announces (and counts) every transition due by now, at once: the timer does so, and so
+    /// does whoever reads the counts and must not see them lag behind the clock.
+    public func catchUp() {
         for transition in processDue(now: clock.now()) {
             logger.debug("job \(transition.jobID) \(transition.from.rawValue) -> \(transition.to.rawValue)", metadata: [
                 "job_id": "\(transition.jobID)",
@@ -123,7 +161,6 @@ public final class ScenarioEngine: @unchecked Sendable {
                 "due": "\(APITime.format(transition.at))",
             ])
         }
-        rearm()
     }
 
     /// The clock jumped or changed pace: what is due now is announced now, the rest re-timed.

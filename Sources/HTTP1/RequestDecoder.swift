@@ -13,6 +13,9 @@ public struct RequestDecoder: Sendable {
     private var failure: HTTPDecodeError?
     /// The request whose head is decoded and whose body is being collected.
     private var partial: HTTPRequest?
+    /// The request being collected sent `Expect: 100-continue` and its body has not come yet:
+    /// the server should send `100 Continue` (RFC 9110 §10.1.1), then call `continueSent()`.
+    public private(set) var awaitsContinue = false
 
     private enum State: Sendable, Equatable {
         case head
@@ -128,8 +131,13 @@ public struct RequestDecoder: Sendable {
         return remaining - available
     }
 
+    public mutating func continueSent() {
+        awaitsContinue = false
+    }
+
     private mutating func finish() -> HTTPRequest? {
         state = .head
+        awaitsContinue = false
         defer { partial = nil }
         return partial
     }
@@ -237,6 +245,8 @@ public struct RequestDecoder: Sendable {
         if request.version == .http1_1, hosts == 0 { throw .bad("HTTP/1.1 request without Host") }
         if hosts > 1 { throw .bad("more than one Host header") }
         partial = request
+        // An HTTP/1.0 client does not know 100 (RFC 9110 §10.1.1).
+        awaitsContinue = request.version == .http1_1 && request.headers.tokens("Expect") == ["100-continue"]
         if hasTransferEncoding {
             // RFC 9112 §6.1: both framings at once is a smuggling risk; refuse.
             if !lengths.isEmpty { throw .bad("both Content-Length and Transfer-Encoding") }

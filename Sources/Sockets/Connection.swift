@@ -21,6 +21,8 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
     private var closeWhenFlushed = false
     private var lingerOnClose = true
     public private(set) var isClosed = false
+    /// An HTTPS connection whose TLS handshake is not done yet.
+    public var isHandshaking: Bool { tls != nil && !handshaken }
     /// The TLS session, when this is an HTTPS connection; until `handshaken`, no bytes flow.
     private var tls: UnsafeMutableRawPointer?
     private var handshaken = false

@@ -57,8 +57,8 @@ struct JobStoreTests {
     @Test func refsPointAtTheInsertedJobs() {
         #expect(refs.count == Self.specs.count)
         #expect(refs.map { store.job($0)?.spec } == Self.specs)
-        #expect(store.job(JobRef(index: refs[2].index, sub: 1))?.id == "sub-2")
-        #expect(store.job(JobRef(index: refs[2].index, sub: 2)) == nil)
+        #expect(store.job(refs[2].subJob(1))?.id == "sub-2")
+        #expect(store.job(refs[2].subJob(2)) == nil)
         #expect(store.job(JobRef(index: 99, sub: -1)) == nil)
         #expect(store.job(JobRef(index: -1, sub: -1)) == nil)
         // Four top-level jobs and three sub-jobs are findable.

@@ -21,6 +21,13 @@ enum Digest {
         return Array(out.prefix(Int(length)))
     }
 
+    /// Whether two secrets are equal, in time that depends on neither: their SHA-256 digests
+    /// are compared with OpenSSL's constant-time comparison, so not even the length leaks.
+    static func sameSecret(_ a: String, _ b: String) -> Bool {
+        let x = sha256(Array(a.utf8)), y = sha256(Array(b.utf8))
+        return CRYPTO_memcmp(x, y, x.count) == 0
+    }
+
     static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []

@@ -168,9 +168,7 @@ final class Gateway: Sendable {
             let stringToSign = "SDK-HMAC-SHA256\n\(sdkDate)\n\(hashedCanonical)"
             expected = Digest.hex(Digest.hmacSHA256(key: Array(secret.utf8), Array(stringToSign.utf8)))
         }
-        // Compared without an early exit, as signatures should be.
-        let same = expected.utf8.count == signature.utf8.count && zip(expected.utf8, signature.utf8).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
-        return same ? nil : "verify aksk signature fail"
+        return Digest.sameSecret(expected, signature) ? nil : "verify aksk signature fail"
     }
 
     /// Each path segment decoded, then encoded keeping only `A-Z a-z 0-9 - . _ ~`, and a final

@@ -15,12 +15,16 @@ struct MockResponder: HTTPResponder {
     let gateway: Gateway
 
     func reply(to request: HTTPRequest, requestID: String) -> Reply {
-        let started = DispatchTime.now().uptimeNanoseconds
         if let admin, request.path == "/__admin" || request.path.hasPrefix("/__admin/") {
-            let response = admin.respond(to: request)
-            admin.metrics.record(route: "admin", status: response.status.code, seconds: Self.seconds(since: started))
-            return .response(response)
+            // Off the event loops: a large body or a reload must hold up no poll.
+            return .deferred {
+                let started = Monotonic.now()
+                let response = admin.respond(to: request)
+                admin.metrics.record(route: "admin", status: response.status.code, seconds: Self.seconds(since: started))
+                return response
+            }
         }
+        let started = Monotonic.now()
         let target = JobsAPI.Target(request.path)
         let route = target.route
         let projectID = route?.projectID

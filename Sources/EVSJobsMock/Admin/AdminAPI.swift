@@ -16,17 +16,26 @@ struct AdminAPI: Sendable {
     let startedNs: UInt64
 
     func respond(to request: HTTPRequest) -> HTTPResponse {
-        if let token, request.headers["Authorization"] != "Bearer \(token)" {
+        if let token, !Self.bears(token, request.headers["Authorization"]) {
             return AdminError(.unauthorized, "MOCK.0401", "this admin API needs Authorization: Bearer <admin token>").response
         }
         guard let segments = decodePathSegments(request.path) else {
             return AdminError(.badRequest, "MOCK.1005", "malformed percent-encoding in the request path").response
         }
         do {
-            return try route(request, Array(segments.dropFirst()), query: Query(request.query))
+            return try route(request, Array(segments.dropFirst()), query: try Query(request.query))
         } catch {
             return error.response
         }
+    }
+
+    /// `Authorization: Bearer <token>`, the scheme in any case (RFC 9110 §11.1), the token
+    /// compared in constant time.
+    static func bears(_ token: String, _ authorization: String?) -> Bool {
+        guard let authorization, let space = authorization.firstIndex(of: " ") else { return false }
+        let scheme = authorization[..<space].lowercasedASCII()
+        let credentials = authorization[space...].trimmingOWS()
+        return Digest.sameSecret(String(credentials), token) && scheme == "bearer"
     }
 
     private func route(_ request: HTTPRequest, _ path: [String], query: Query) throws(AdminError) -> HTTPResponse {
@@ -103,9 +112,8 @@ struct AdminAPI: Sendable {
             ]))
         case ["metrics"]:
             guard method == "GET" else { throw .methodNotAllowed("GET") }
-            let now = clock.now()
-            var byStatus: [JobStatus: Int] = [:]
-            for (_, job) in store.all() { byStatus[job.state(at: now).status, default: 0] += 1 }
+            engine.catchUp()
+            let byStatus = store.countsByStatus
             var headers = HTTPHeaders()
             headers.add("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
             return HTTPResponse(status: .ok, headers: headers, body: Array(metrics.text(jobsByStatus: byStatus).utf8))
@@ -144,15 +152,18 @@ struct AdminAPI: Sendable {
     }
 
     private func findJob(_ id: String, project: String?) throws(AdminError) -> JobRef {
-        guard let ref = store.lookup(id: id, project: project) else {
+        switch store.lookup(id: id, project: project) {
+        case .found(let ref): return ref
+        case .notFound:
             throw AdminError(.notFound, "MOCK.1003", "no job \"\(id)\"" + (project.map { " visible in project \"\($0)\"" } ?? ""))
+        case .ambiguous(let projects):
+            throw AdminError(.conflict, "MOCK.1009", "job \"\(id)\" exists in projects \(projects.map { "\"\($0)\"" }.joined(separator: ", ")); name one with ?project_id=",
+                             extra: [JSONMember("projects", .array(projects.map(JSONValue.string)))])
         }
-        return ref
     }
 
     private func advance(_ ref: JobRef) throws(AdminError) -> HTTPResponse {
-        let now = clock.now()
-        guard store.update(ref, { $0.advance(at: now) }) == true else {
+        guard store.update(ref, clock: clock, { job, now in job.advance(at: now) }) == true else {
             throw AdminError(.conflict, "MOCK.1007", "the job is finished already")
         }
         engine.track([ref.parent])
@@ -174,8 +185,7 @@ struct AdminAPI: Sendable {
         default:
             throw AdminError(.badRequest, "MOCK.1001", "must be \"SUCCESS\" or \"FAIL\"", path: JSONPath.root.appending("status"))
         }
-        let now = clock.now()
-        guard store.update(ref, { $0.finish(outcome, at: now) }) == true else { throw AdminError(.conflict, "MOCK.1007", "the job is finished already") }
+        guard store.update(ref, clock: clock, { job, now in job.finish(outcome, at: now) }) == true else { throw AdminError(.conflict, "MOCK.1007", "the job is finished already") }
         return jobResponse(ref)
     }
 
@@ -450,16 +460,20 @@ struct Fields {
     }
 }
 
-/// Query parameters, percent-decoded; a repeated name keeps its first value.
+/// Query parameters, percent-decoded; a repeated name keeps its first value. A query that
+/// cannot be decoded is refused whole: dropping the bad parameter would widen what a filter
+/// (or a reset) applies to.
 struct Query {
     let values: [String: String]
 
-    init(_ query: String?) {
+    init(_ query: String?) throws(AdminError) {
         var values: [String: String] = [:]
         for pair in (query ?? "").split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = Self.decode(parts[0]), value = parts.count > 1 ? Self.decode(parts[1]) : ""
-            if let name, let value, values[name] == nil { values[name] = value }
+            guard let name = Self.decode(parts[0]), let value = parts.count > 1 ? Self.decode(parts[1]) : "" else {
+                throw AdminError(.badRequest, "MOCK.1005", "malformed percent-encoding in the query: \(pair.prefix(64))")
+            }
+            if values[name] == nil { values[name] = value }
         }
         self.values = values
     }

@@ -98,6 +98,11 @@ final class HTTPConnection: @unchecked Sendable {
             }
         }
         guard !connection.isClosed else { return }
+        if decoder.awaitsContinue, !closing, waitingFor == nil {
+            // RFC 9110 §10.1.1: the client waits for this before it sends the body.
+            output.append(contentsOf: "HTTP/1.1 100 Continue\r\n\r\n".utf8)
+            decoder.continueSent()
+        }
         connection.write(output)
         updateProgressCount(partial: decoder.hasPartialRequest && !closing)
         if closing {
@@ -139,22 +144,12 @@ final class HTTPConnection: @unchecked Sendable {
         case .response(let response):
             encode(response, for: request, requestID: requestID, started: started, into: &output)
         case .delayed(let response, let milliseconds):
-            waitingFor = requestID
-            var bodiless = request
-            bodiless.body = []  // the wait should not keep a large body alive
-            let head = bodiless
-            connection.queue.asyncAfter(deadline: .now() + .milliseconds(max(0, milliseconds))) { [weak self] in
-                guard let self, !self.connection.isClosed, self.waitingFor == requestID else { return }
-                var delayed: [UInt8] = []
-                self.encode(response, for: head, requestID: requestID, started: started, into: &delayed)
-                self.waitingFor = nil
-                self.lastActivity = DispatchTime.now().uptimeNanoseconds
-                self.connection.write(delayed)
-                if !self.closing { self.connection.resumeReading() }
-                self.answerBuffered()
-                if self.halfClosed, !self.closing, !self.connection.isClosed {
-                    self.closeAfterAnswers(linger: false)
-                }
+            answerLater(request, requestID: requestID, started: started) { [queue = connection.queue] deliver in
+                queue.asyncAfter(deadline: .now() + .milliseconds(max(0, milliseconds))) { deliver(response) }
+            }
+        case .deferred(let work):
+            answerLater(request, requestID: requestID, started: started) { [workQueue = server.workQueue] deliver in
+                workQueue.async { deliver(work()) }
             }
         case .reset:
             server.logAccess(method: request.method, target: request.target, status: 0, started: started, requestID: requestID)
@@ -164,6 +159,32 @@ final class HTTPConnection: @unchecked Sendable {
         case .close:
             server.logAccess(method: request.method, target: request.target, status: 0, started: started, requestID: requestID)
             closing = true
+        }
+    }
+
+    /// Holds this connection's later requests until `produce` hands over the answer, then
+    /// sends it (on the connection's queue) and goes on with them.
+    private func answerLater(_ request: HTTPRequest, requestID: String, started: UInt64,
+                             produce: (@escaping @Sendable (HTTPResponse) -> Void) -> Void) {
+        waitingFor = requestID
+        var bodiless = request
+        bodiless.body = []  // the wait should not keep a large body alive
+        let head = bodiless
+        produce { [weak self] response in
+            guard let self else { return }
+            self.connection.queue.async {
+                guard !self.connection.isClosed, self.waitingFor == requestID else { return }
+                var later: [UInt8] = []
+                self.encode(response, for: head, requestID: requestID, started: started, into: &later)
+                self.waitingFor = nil
+                self.lastActivity = DispatchTime.now().uptimeNanoseconds
+                self.connection.write(later)
+                if !self.closing { self.connection.resumeReading() }
+                self.answerBuffered()
+                if self.halfClosed, !self.closing, !self.connection.isClosed {
+                    self.closeAfterAnswers(linger: false)
+                }
+            }
         }
     }
 
@@ -237,6 +258,9 @@ final class HTTPConnection: @unchecked Sendable {
         if let requestStarted {
             let deadline = requestStarted + Self.nanos(server.options.requestTimeoutMs)
             guard now >= deadline else { return armTimer(at: deadline) }
+            // A TLS handshake not done in time: no 408 can be sent over it, so close now
+            // rather than wait another timeout for an answer that cannot go out.
+            guard !connection.isHandshaking else { return connection.close() }
             var output: [UInt8] = []
             respond(to: HTTPDecodeError(.requestTimeout, "request not complete within \(server.options.requestTimeoutMs) ms"), into: &output)
             connection.write(output)

@@ -13,6 +13,9 @@ public enum Reply: Sendable {
     case response(HTTPResponse)
     /// Answer after a while; that connection's later requests wait, no other connection does.
     case delayed(HTTPResponse, milliseconds: Int)
+    /// Answer with what `work` returns, computed off the event loops on the server's work
+    /// queue (one piece of work at a time); that connection's later requests wait meanwhile.
+    case deferred(@Sendable () -> HTTPResponse)
     /// Close the connection at once with a TCP reset, sending nothing.
     case reset
     /// Close the connection without answering.

@@ -17,6 +17,9 @@ public final class HTTPServer: Sendable {
     private let state = Mutex(State())
     /// Connections that hold part of a request; shutdown waits for them.
     let requestsInProgress = Atomic<Int>(0)
+    /// Where `Reply.deferred` work runs: off the event loops, one piece at a time, so that slow
+    /// work (a large admin body, a reload) delays no other connection and cannot pile up.
+    let workQueue = DispatchQueue(label: "evs-jobs-mock.work")
 
     private struct State {
         var connections: [ObjectIdentifier: HTTPConnection] = [:]
