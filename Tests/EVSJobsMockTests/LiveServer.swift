@@ -63,3 +63,31 @@ func get(_ path: String, method: String = "GET", extra: String = "") -> String {
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 import Logging
+
+/// Runs blocking socket work on a Dispatch worker, not on Swift concurrency's small pool, so a
+/// test that waits on a socket holds up no other test.
+func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+    }
+}
+
+extension RawClient {
+    /// Whether any byte (or the end) has arrived, without waiting.
+    func hasIncoming() -> Bool {
+        var byte: UInt8 = 0
+        let count = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        return count >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)
+    }
+
+    /// One exchange: the request sent, its answer read.
+    func exchange(_ request: String) throws -> RawResponse {
+        try send(request)
+        return try response()
+    }
+}
+
+/// A request with a body.
+func post(_ path: String, _ body: String, method: String = "POST", extra: String = "") -> String {
+    "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(body.utf8.count)\r\n\(extra)\r\n\(body)"
+}

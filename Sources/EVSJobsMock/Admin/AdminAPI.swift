@@ -88,8 +88,8 @@ struct AdminAPI: Sendable {
             }
         case ["requests", "count"]:
             guard method == "GET" else { throw .methodNotAllowed("GET") }
-            let entries = journal.entries(projectID: try query.string("project_id"), jobID: try query.string("job_id")).entries
-            return json(.ok, .object([JSONMember("count", .integer(Int64(entries.count)))]))
+            let count = journal.count(projectID: try query.string("project_id"), jobID: try query.string("job_id"))
+            return json(.ok, .object([JSONMember("count", .integer(Int64(count)))]))
         case ["faults"]:
             switch method {
             case "POST": return try addFault(request.body)
@@ -281,13 +281,18 @@ struct AdminAPI: Sendable {
 
     // MARK: - Journal and faults
 
+    /// Entries in one answer at most, and the bytes they may hold: a full journal is read in
+    /// pages (`before`), never built into one answer of hundreds of megabytes.
+    static let maxPageEntries = 1000
+    static let maxPageBytes = 4 * 1024 * 1024
+
     private func requests(_ query: Query) throws(AdminError) -> HTTPResponse {
-        let limit = try query.positiveInteger("limit")
-        let (entries, dropped) = journal.entries(projectID: try query.string("project_id"), jobID: try query.string("job_id"))
-        let shown = limit.map { Array(entries.suffix($0)) } ?? entries
+        let limit = min(try query.positiveInteger("limit") ?? Self.maxPageEntries, Self.maxPageEntries)
+        let page = journal.page(projectID: try query.string("project_id"), jobID: try query.string("job_id"), limit: limit,
+                                before: try query.positiveInteger("before"), maxBytes: Self.maxPageBytes)
         return json(.ok, .object([
-            JSONMember("requests", .array(shown.map(journal.json))), JSONMember("total", .integer(Int64(entries.count))),
-            JSONMember("dropped", .integer(Int64(dropped))),
+            JSONMember("requests", .array(page.entries.map(journal.json))), JSONMember("total", .integer(Int64(page.total))),
+            JSONMember("dropped", .integer(Int64(page.dropped))), JSONMember("before", page.older.map { .integer(Int64($0)) } ?? .null),
         ]))
     }
 
@@ -311,6 +316,9 @@ struct AdminAPI: Sendable {
             throw AdminError(.badRequest, "MOCK.1001", "must be from 0 to 1", path: JSONPath.root.appending("probability"))
         }
         let seed = try fields.integer("seed").map { UInt64(bitPattern: $0) }
+        guard faults.rules.count < Faults.maxRules else {
+            throw AdminError(.conflict, "MOCK.1010", "at most \(Faults.maxRules) faults at once; delete some first")
+        }
         let id = faults.add(match: match, action: action, times: times.map(Int.init), probability: probability, seed: seed)
         return json(.created, .object([JSONMember("id", .string(id))]))
     }
@@ -329,6 +337,10 @@ struct AdminAPI: Sendable {
                 throw AdminError(.badRequest, "MOCK.1001", "must be from 400 to 599", path: path.appending("status"))
             }
             if let body = raw["body"], case .object = body {
+                // Kept as a parsed tree, about twenty times its text: bounded by its text.
+                guard JSONWriter.encode(body).count <= Faults.maxBodyBytes else {
+                    throw AdminError(.badRequest, "MOCK.1001", "at most \(Faults.maxBodyBytes) bytes as JSON", path: path.appending("body"))
+                }
                 return .status(Int(status), body: body)
             } else if raw["body"] != nil {
                 throw AdminError(.badRequest, "MOCK.1001", "must be an object", path: path.appending("body"))

@@ -57,6 +57,9 @@ public final class Faults: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Rules in force at once, and the size of a status action's body: what faults may hold.
+    public static let maxRules = 100
+    public static let maxBodyBytes = 16 * 1024
     /// Rules in force, read without the lock on every request: none is the common case.
     private let ruleCount = Atomic<Int>(0)
 

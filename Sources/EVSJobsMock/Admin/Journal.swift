@@ -3,7 +3,7 @@ import HTTP1
 import Synchronization
 
 /// Every request to the EVS API, newest last, bounded: the oldest entries are dropped (and
-/// counted) once `capacity` is reached.
+/// counted) once `capacity` entries or `maxBytes` bytes are held.
 public final class Journal: Sendable {
     public struct Entry: Sendable {
         public let id: Int
@@ -16,20 +16,40 @@ public final class Journal: Sendable {
         public let durationMs: Double
         /// As received; secrets are masked when the entry is shown, not on the request path.
         public let headers: HTTPHeaders
+
+        /// Bytes it holds, roughly: its text plus a fixed share for the rest.
+        var cost: Int {
+            var bytes = 256 + method.utf8.count + path.utf8.count + (projectID?.utf8.count ?? 0) + (jobID?.utf8.count ?? 0)
+            for field in headers.fields { bytes += 32 + field.name.utf8.count + field.value.utf8.count }
+            return bytes
+        }
     }
 
     private struct State {
-        var entries: [Entry] = []
-        /// Index of the oldest entry once the ring is full.
-        var head = 0
+        /// Oldest first from `start`; slots before it are dropped entries not yet compacted.
+        var entries: [Entry?] = []
+        var start = 0
+        var bytes = 0
         var nextID = 1
         var dropped = 0
 
-        /// The entries oldest first.
-        var ordered: [Entry] { Array(entries[head...] + entries[..<head]) }
+        var held: ArraySlice<Entry?> { entries[start...] }
+
+        mutating func dropOldest() {
+            bytes -= entries[start]?.cost ?? 0
+            entries[start] = nil
+            start += 1
+            dropped += 1
+            if start >= 1024, start * 2 >= entries.count {
+                entries.removeFirst(start)
+                start = 0
+            }
+        }
     }
 
     public let capacity: Int
+    /// Bytes the entries may hold in all: paths of 16 KiB cannot make a gigabyte journal.
+    public let maxBytes: Int
     private let state = Mutex(State())
 
     /// Header values that are secrets; the journal keeps their names only.
@@ -37,34 +57,69 @@ public final class Journal: Sendable {
     /// Header fields kept per entry: a head of thousands of tiny fields should not cost the
     /// journal a hundred times its size.
     static let maxHeaders = 64
+    /// The default byte bound.
+    public static let defaultMaxBytes = 32 * 1024 * 1024
 
-    public init(capacity: Int) {
+    public init(capacity: Int, maxBytes: Int = Journal.defaultMaxBytes) {
         self.capacity = max(1, capacity)
+        self.maxBytes = max(1, maxBytes)
     }
 
     func record(time: Int64, request: HTTPRequest, projectID: String?, jobID: String?, status: Int, durationMs: Double) {
+        let headers = request.headers.count <= Self.maxHeaders ? request.headers : HTTPHeaders(request.headers.fields.prefix(Self.maxHeaders).map { ($0.name, $0.value) })
         state.withLock { state in
             let entry = Entry(id: state.nextID, time: time, method: request.method, path: request.path, projectID: projectID,
-                              jobID: jobID, status: status, durationMs: durationMs,
-                              headers: request.headers.count <= Self.maxHeaders ? request.headers : HTTPHeaders(request.headers.fields.prefix(Self.maxHeaders).map { ($0.name, $0.value) }))
+                              jobID: jobID, status: status, durationMs: durationMs, headers: headers)
             state.nextID += 1
-            if state.entries.count < capacity {
-                state.entries.append(entry)
-            } else {
-                state.entries[state.head] = entry
-                state.head = (state.head + 1) % capacity
-                state.dropped += 1
+            state.entries.append(entry)
+            state.bytes += entry.cost
+            while state.entries.count - state.start > capacity || (state.bytes > maxBytes && state.entries.count - state.start > 1) {
+                state.dropOldest()
             }
         }
     }
 
-    /// Entries oldest first, filtered; `dropped` counts entries lost to the bound.
+    private static func matches(_ entry: Entry, projectID: String?, jobID: String?) -> Bool {
+        (projectID == nil || entry.projectID == projectID) && (jobID == nil || entry.jobID == jobID)
+    }
+
+    /// Entries oldest first, filtered; `dropped` counts entries lost to the bounds.
     public func entries(projectID: String? = nil, jobID: String? = nil) -> (entries: [Entry], dropped: Int) {
         state.withLock { state in
-            let matching = state.ordered.filter { entry in
-                (projectID == nil || entry.projectID == projectID) && (jobID == nil || entry.jobID == jobID)
+            (state.held.compactMap { $0.flatMap { Self.matches($0, projectID: projectID, jobID: jobID) ? $0 : nil } }, state.dropped)
+        }
+    }
+
+    /// Entries that match.
+    public func count(projectID: String? = nil, jobID: String? = nil) -> Int {
+        state.withLock { state in
+            state.held.reduce(0) { $0 + (($1.map { Self.matches($0, projectID: projectID, jobID: jobID) } ?? false) ? 1 : 0) }
+        }
+    }
+
+    /// One page, newest last: the newest `limit` matching entries older than the entry `before`
+    /// (all, without it), cut short once they cost `maxBytes`; `older` is the id to ask
+    /// `before` next, nil when nothing older matches.
+    func page(projectID: String?, jobID: String?, limit: Int, before: Int?, maxBytes: Int)
+        -> (entries: [Entry], total: Int, dropped: Int, older: Int?)
+    {
+        state.withLock { state in
+            var page: [Entry] = []
+            var bytes = 0
+            var total = 0
+            var older: Int?
+            for slot in state.held.reversed() {
+                guard let entry = slot, Self.matches(entry, projectID: projectID, jobID: jobID) else { continue }
+                total += 1
+                guard before.map({ entry.id < $0 }) ?? true else { continue }
+                if older == nil, page.count < limit, page.isEmpty || bytes + entry.cost <= maxBytes {
+                    page.append(entry)
+                    bytes += entry.cost
+                } else if older == nil {
+                    older = page.last?.id
+                }
             }
-            return (matching, state.dropped)
+            return (page.reversed(), total, state.dropped, older)
         }
     }
 
@@ -75,8 +130,10 @@ public final class Journal: Sendable {
                 state = State(nextID: state.nextID)
                 return
             }
-            state.entries = state.ordered.filter { $0.projectID != projectID }
-            state.head = 0
+            let kept = state.held.compactMap { $0.flatMap { $0.projectID == projectID ? nil : $0 } }
+            state.entries = kept
+            state.start = 0
+            state.bytes = kept.reduce(0) { $0 + $1.cost }
         }
     }
 
