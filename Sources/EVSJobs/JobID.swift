@@ -24,8 +24,17 @@ public struct JobID: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Appends the id's characters (no quotes, no escaping: ids are unreserved characters).
-    public func append(to out: inout [UInt8]) {
+    /// Appends the id as a JSON string. Ids from fixtures and admin requests are unreserved
+    /// characters, but `JobSpec(id:)` takes any text, so text ids are escaped.
+    public func appendJSON(to out: inout [UInt8]) {
+        guard case .hex = storage else { return JSONWriter.appendString(description, to: &out) }
+        out.append(UInt8(ascii: "\""))
+        append(to: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends the id's characters as they are.
+    func append(to out: inout [UInt8]) {
         switch storage {
         case .text(let text):
             out.append(contentsOf: text.utf8)

@@ -27,9 +27,7 @@ public enum JobJSON {
         }
         out.append(UInt8(ascii: ","))
         JSONWriter.appendKey("job_id", to: &out)
-        out.append(UInt8(ascii: "\""))
-        job.spec.jobID.append(to: &out)
-        out.append(UInt8(ascii: "\""))
+        job.spec.jobID.appendJSON(to: &out)
         out.append(UInt8(ascii: ","))
         JSONWriter.appendKey("job_type", to: &out)
         JSONWriter.appendString(job.spec.type.rawValue, to: &out)

@@ -20,6 +20,13 @@ func renderedValue(_ spec: JobSpec, atOffset offset: Int64) throws -> JSONValue 
 struct JobJSONTests {
     static let fullEntities = Entities(name: "disk-1", size: 10, volumeID: "vol-1", volumeType: "SSD")
 
+    /// Issue 10: `JobSpec(id:)` takes any text, and ids were written unescaped.
+    @Test(arguments: [#"a"b"#, "back\\slash", "line\nbreak", "\u{01}"])
+    func anyIdRendersAsValidJSON(_ id: String) throws {
+        let value = try renderedValue(timedSpec(id, initMs: 0, runningMs: 1), atOffset: 0)
+        #expect(value["job_id"] == .string(id))
+    }
+
     @Test func initExactBytes() {
         let spec = timedSpec("job-1", initMs: 500, runningMs: 1000, entities: Self.fullEntities)
         #expect(rendered(spec, atOffset: 0) == #"""
