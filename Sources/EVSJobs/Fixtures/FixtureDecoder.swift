@@ -2,8 +2,16 @@
 /// One decoder reads a whole fixture set, so that an id repeated across files is caught.
 public struct FixtureDecoder {
     /// The first `maxProblems` problems found; `problemCount` counts them all.
-    public private(set) var problems: [FixtureProblem] = []
-    public private(set) var problemCount = 0
+    public var problems: [FixtureProblem] { found.kept }
+    public var problemCount: Int { found.count }
+    /// A reference, so that reporting a problem needs no exclusive access to the decoder and
+    /// its message can be built lazily from the decoder's own state.
+    private let found = Found()
+
+    private final class Found {
+        var kept: [FixtureProblem] = []
+        var count = 0
+    }
     private var file = ""
     /// Where each id was first defined: ids visible in every project, ids of one project, and
     /// the first project-scoped use of each id (which clashes with a global one).
@@ -122,7 +130,8 @@ public struct FixtureDecoder {
         }
         let project = value["project_id"] != nil ? projectID(value["project_id"], at: path.appending("project_id")) : fileProject
         let type = jobType(value["job_type"], at: path.appending("job_type"), parent: parent)
-        let id = jobID(value["job_id"], of: path, project: project)
+        // A missing id is made only for a job that is otherwise valid.
+        let id = value["job_id"] == nil ? nil : jobID(value["job_id"], of: path, project: project)
         var entities = Entities()
         if let raw = value["entities"] {
             entities = self.entities(raw, at: path.appending("entities"))
@@ -145,8 +154,8 @@ public struct FixtureDecoder {
         if case .derived = timeline, value["entities"] != nil {
             problem(path.appending("entities"), "a batch job with sub_jobs shows only its sub_jobs; put entities on the sub-jobs")
         }
-        guard problemCount == before, let type, let timeline else { return nil }
-        return JobSpec(jobID: id ?? JobID(""), projectID: project, type: type, entities: entities, timeline: timeline, subJobs: subJobs)
+        guard problemCount == before, let type, let timeline, let id = id ?? jobID(nil, of: path, project: project) else { return nil }
+        return JobSpec(jobID: id, projectID: project, type: type, entities: entities, timeline: timeline, subJobs: subJobs)
     }
 
     private mutating func timeline(_ value: JSONValue, at path: JSONPath, type: JobType?, hasSubJobs: Bool) -> Timeline? {
@@ -422,9 +431,11 @@ public struct FixtureDecoder {
         "at most \(Self.maxSubJobs) sub-jobs in one batch (the service batches at most \(Self.maxSubJobs) disks), got \(count)"
     }
 
-    private mutating func problem(_ path: JSONPath?, _ reason: String) {
-        problemCount += 1
-        if problems.count < Self.maxProblems { problems.append(FixtureProblem(file: file, path: path, reason: reason)) }
+    /// Path and reason are built only for the problems kept: a body of 350,000 bad jobs is
+    /// counted, not described.
+    private func problem(_ path: @autoclosure () -> JSONPath?, _ reason: @autoclosure () -> String) {
+        found.count += 1
+        if found.kept.count < Self.maxProblems { found.kept.append(FixtureProblem(file: file, path: path(), reason: reason())) }
     }
 
     private func describe(_ value: JSONValue) -> String {
