@@ -219,15 +219,15 @@ struct EVSJobsMockCommand: ParsableCommand {
 }
 
 extension EVSJobsMockCommand {
-    /// `AK:SK` lines; blank lines and `#` comments are skipped.
+    /// The most a credentials file may hold.
+    static let maximumCredentialsFileSize = 1 << 20
+
+    /// `AK:SK` lines; blank lines and `#` comments are skipped. A regular file only.
     static func readCredentials(_ path: String) throws -> [String: String] {
-        guard let file = fopen(path, "r") else { throw SettingsError(String(cString: strerror(errno))) }
-        defer { fclose(file) }
+        let bytes = try RegularFile.read(path, cap: maximumCredentialsFileSize)
         var lines: [String] = []
-        var buffer = [CChar](repeating: 0, count: 4096)
-        while fgets(&buffer, Int32(buffer.count), file) != nil {
-            let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let text = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+            let text = String(decoding: line.prefix { $0 != UInt8(ascii: "#") }, as: UTF8.self)
             let trimmed = text.filter { !$0.isWhitespace }
             if !trimmed.isEmpty { lines.append(trimmed) }
         }
