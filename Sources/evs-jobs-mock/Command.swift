@@ -32,8 +32,8 @@ struct EVSJobsMockCommand: ParsableCommand {
             their scenario's timer. `evs-jobs-mock health --url URL` exits 0 when a mock answers. \
             Each option can also be set by an environment variable; a flag \
             wins over its variable. On start the server prints one line, e.g. \
-            "listening on http://127.0.0.1:8080". SIGTERM or SIGINT stops it: requests in flight \
-            finish, then it exits 0.
+            "listening on http://127.0.0.1:8080". SIGTERM, SIGINT, SIGHUP or SIGUSR1 stops it: \
+            requests in flight finish, then it exits 0.
             """,
         version: EVSJobsMockCommand.version
     )
@@ -195,13 +195,13 @@ struct EVSJobsMockCommand: ParsableCommand {
         withExtendedLifetime(signals) { dispatchMain() }
     }
 
-    /// SIGTERM and SIGINT: stop accepting, finish what is in flight, exit 0 within a second.
-    /// A second signal exits at once. The C handler only writes the signal's number to a pipe;
-    /// the work happens on the main queue when the pipe is readable.
+    /// SIGTERM, SIGINT, SIGHUP and SIGUSR1: stop accepting, finish what is in flight, exit 0
+    /// within a second. A second signal exits at once. The C handler only writes the signal's
+    /// number to a pipe; the work happens on the main queue when the pipe is readable.
     private static func stopOnSignals(_ server: MockServer, logger: Logger) -> (any DispatchSourceRead)? {
         let pipe = csystem_stop_signals_pipe()
         guard pipe >= 0 else {
-            logger.warning("cannot catch SIGTERM and SIGINT: \(String(cString: strerror(errno)))")
+            logger.warning("cannot catch SIGTERM, SIGINT, SIGHUP and SIGUSR1: \(String(cString: strerror(errno)))")
             return nil
         }
         let source = DispatchSource.makeReadSource(fileDescriptor: pipe, queue: .main)

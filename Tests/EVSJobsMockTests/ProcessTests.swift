@@ -177,4 +177,14 @@ import Testing
             #expect(help.contains(word), "help lacks \(word)")
         }
     }
+
+    /// SIGHUP and SIGUSR1 stop gracefully as SIGTERM does, instead of killing the process.
+    @Test(arguments: [SIGHUP, SIGUSR1])
+    func hangupAndUser1StopGracefully(signal: Int32) async throws {
+        let running = try Self.launch(["--port", "0", "--log-level", "warning"])
+        _ = try Self.listeningPort(running)
+        kill(running.process.processIdentifier, signal)
+        let exit = await Self.waitForExit(running)
+        #expect(exit.reason == .exit && exit.status == 0)
+    }
 }

@@ -25,9 +25,9 @@ int csystem_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t token)
 /// Waits up to `timeout_ms` (0: do not wait) for at most `max` (<= 512) events.
 int csystem_epoll_wait(int epfd, uint64_t *tokens, uint32_t *events, int max, int timeout_ms);
 
-/// SIGTERM and SIGINT each write their number as one byte to a non-blocking pipe, whose read
-/// end is returned (-1 on failure). Installed synchronously, so no signal is lost while a
-/// Dispatch source for the pipe is being set up.
+/// SIGTERM, SIGINT, SIGHUP (unless ignored, as under nohup) and SIGUSR1 each write their number
+/// as one byte to a non-blocking pipe, whose read end is returned (-1 on failure). Installed
+/// synchronously, so no signal is lost while a Dispatch source for the pipe is being set up.
 int csystem_stop_signals_pipe(void);
 
 /// Returns freed heap memory to the system (glibc's malloc_trim), e.g. after a large load.
