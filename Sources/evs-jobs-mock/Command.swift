@@ -46,7 +46,9 @@ struct EVSJobsMockCommand: ParsableCommand {
     @Option(help: "Address to listen on: 127.0.0.1, 0.0.0.0, ::1, :: or a host name. [env: EVS_MOCK_HOST] (default: 127.0.0.1)")
     var host: String?
 
-    @Option(help: "TCP port; 0 picks a free one and the start-up line names it. [env: EVS_MOCK_PORT] (default: 8080)")
+    // The numeric options parse `.unconditional`ly: the next argument is the value even when it
+    // looks like a flag, so that `--port -1` is refused as out of range, not as a missing value.
+    @Option(parsing: .unconditional, help: "TCP port; 0 picks a free one and the start-up line names it. [env: EVS_MOCK_PORT] (default: 8080)")
     var port: Int?
 
     @Option(
@@ -62,10 +64,10 @@ struct EVSJobsMockCommand: ParsableCommand {
     @Option(help: "real: time runs (scaled by --time-scale); manual: time stands still until POST /__admin/clock/advance. [env: EVS_MOCK_CLOCK] (default: real)")
     var clock: String?
 
-    @Option(help: "How much faster than real time scenarios run, above 0 (10: ten times faster). [env: EVS_MOCK_TIME_SCALE] (default: 1)")
+    @Option(parsing: .unconditional, help: "How much faster than real time scenarios run, above 0 (10: ten times faster). [env: EVS_MOCK_TIME_SCALE] (default: 1)")
     var timeScale: Double?
 
-    @Option(help: "Requests the journal keeps; older ones are dropped and counted. [env: EVS_MOCK_JOURNAL_SIZE] (default: 10000)")
+    @Option(parsing: .unconditional, help: "Requests the journal keeps; older ones are dropped and counted. [env: EVS_MOCK_JOURNAL_SIZE] (default: 10000)")
     var journalSize: Int?
 
     @Flag(help: "Turn the admin API under /__admin off; its paths then answer like any unknown path. [env: EVS_MOCK_NO_ADMIN=1]")
@@ -89,7 +91,7 @@ struct EVSJobsMockCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A file of AK:SK lines (# starts a comment). [env: EVS_MOCK_CREDENTIALS_FILE]", valueName: "file"))
     var credentialsFile: String?
 
-    @Option(help: "Requests per second per project before 429 (a token bucket, burst the same). [env: EVS_MOCK_RATE_LIMIT] (default: off)")
+    @Option(parsing: .unconditional, help: "Requests per second per project before 429 (a token bucket, burst the same). [env: EVS_MOCK_RATE_LIMIT] (default: off)")
     var rateLimit: Int?
 
     @Option(help: ArgumentHelp("PEM certificate (chain) for HTTPS; with --tls-key. [env: EVS_MOCK_TLS_CERT]", valueName: "file"))
@@ -104,7 +106,7 @@ struct EVSJobsMockCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the self-signed certificate (PEM), for clients to trust. [env: EVS_MOCK_TLS_CERT_OUT]", valueName: "file"))
     var tlsCertOut: String?
 
-    @Option(help: "HTTPS port beside the plain one, when HTTPS is on; 0 picks a free one. [env: EVS_MOCK_HTTPS_PORT] (default: 8443)")
+    @Option(parsing: .unconditional, help: "HTTPS port beside the plain one, when HTTPS is on; 0 picks a free one. [env: EVS_MOCK_HTTPS_PORT] (default: 8443)")
     var httpsPort: Int?
 
     func validate() throws {

@@ -187,4 +187,19 @@ import Testing
         let exit = await Self.waitForExit(running)
         #expect(exit.reason == .exit && exit.status == 0)
     }
+
+    /// A negative number is out of range, not a missing value read as a flag.
+    @Test(arguments: [
+        ("--port", "--port must be from 0 to 65535, got -1"),
+        ("--https-port", "--https-port must be from 0 to 65535, got -1"),
+        ("--journal-size", "--journal-size must be 1 or more, got -1"),
+        ("--rate-limit", "--rate-limit must be 1 or more, got -1"),
+        ("--time-scale", "--time-scale must be a number above 0"),
+    ])
+    func negativeNumbersAreOutOfRange(option: String, message: String) async throws {
+        let running = try Self.launch([option, "-1"])
+        let exit = await Self.waitForExit(running)
+        #expect(exit.reason == .exit && exit.status == 64)
+        #expect(exit.stderr.contains(message), "stderr: \(exit.stderr)")
+    }
 }
