@@ -50,6 +50,12 @@ int csystem_stop_signals_pipe(void) {
     action.sa_flags = SA_RESTART;
     sigaction(SIGTERM, &action, NULL);
     sigaction(SIGINT, &action, NULL);
+    // SIGHUP (a closed terminal, or a supervisor's "reload") and SIGUSR1 would otherwise end
+    // the process at once; there is nothing to reload, so they stop it gracefully too. A SIGHUP
+    // ignored from the start (nohup) stays ignored.
+    struct sigaction hangup;
+    if (sigaction(SIGHUP, NULL, &hangup) == 0 && hangup.sa_handler != SIG_IGN) sigaction(SIGHUP, &action, NULL);
+    sigaction(SIGUSR1, &action, NULL);
     return ends[0];
 }
 

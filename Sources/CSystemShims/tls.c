@@ -28,23 +28,64 @@ static SSL_CTX *new_context(char *error, size_t length) {
     return context;
 }
 
-void *ctls_server_context(const char *certificate, const char *key, char *error, size_t length) {
+/// Fails rather than asking on the terminal for the pass phrase of an encrypted key.
+static int no_pass_phrase(char *buffer, int size, int rwflag, void *data) {
+    (void)buffer; (void)size; (void)rwflag; (void)data;
+    return -1;
+}
+
+static BIO *memory(const void *bytes, size_t count) {
+    return count > 0x7fffffff ? NULL : BIO_new_mem_buf(count > 0 ? bytes : "", (int)count);
+}
+
+/// As SSL_CTX_use_certificate_chain_file, from memory: the first certificate, then its chain.
+static int use_chain(SSL_CTX *context, BIO *bio) {
+    X509 *leaf = PEM_read_bio_X509_AUX(bio, NULL, no_pass_phrase, NULL);
+    if (leaf == NULL) return 0;
+    int ok = SSL_CTX_use_certificate(context, leaf) == 1;
+    X509_free(leaf);
+    if (!ok || SSL_CTX_clear_chain_certs(context) != 1) return 0;
+    X509 *issuer;
+    while ((issuer = PEM_read_bio_X509(bio, NULL, no_pass_phrase, NULL)) != NULL) {
+        if (SSL_CTX_add0_chain_cert(context, issuer) != 1) {
+            X509_free(issuer);
+            return 0;
+        }
+    }
+    // The end of the text reads as "no start line"; anything else is a damaged certificate.
+    unsigned long code = ERR_peek_last_error();
+    if (ERR_GET_LIB(code) != ERR_LIB_PEM || ERR_GET_REASON(code) != PEM_R_NO_START_LINE) return 0;
+    ERR_clear_error();
+    return 1;
+}
+
+void *ctls_server_context_pem(const void *certificate, size_t certificate_length, const void *key, size_t key_length,
+                              char *error, size_t length) {
     SSL_CTX *context = new_context(error, length);
     if (context == NULL) return NULL;
-    if (SSL_CTX_use_certificate_chain_file(context, certificate) != 1) {
+    BIO *chain = memory(certificate, certificate_length);
+    BIO *key_bio = memory(key, key_length);
+    EVP_PKEY *private_key = NULL;
+    int ok = 0;
+    if (chain == NULL || !use_chain(context, chain)) {
         last_error(error, length, "cannot use the certificate file");
-    } else if (SSL_CTX_use_PrivateKey_file(context, key, SSL_FILETYPE_PEM) != 1) {
+    } else if (key_bio == NULL || (private_key = PEM_read_bio_PrivateKey(key_bio, NULL, no_pass_phrase, NULL)) == NULL
+               || SSL_CTX_use_PrivateKey(context, private_key) != 1) {
         last_error(error, length, "cannot use the key file");
     } else if (SSL_CTX_check_private_key(context) != 1) {
         last_error(error, length, "the key file does not match the certificate file");
     } else {
-        return context;
+        ok = 1;
     }
+    EVP_PKEY_free(private_key);
+    BIO_free(chain);
+    BIO_free(key_bio);
+    if (ok) return context;
     SSL_CTX_free(context);
     return NULL;
 }
 
-void *ctls_self_signed_context(const char *certificate_out, char *error, size_t length) {
+void *ctls_self_signed_context(char *pem, size_t *pem_length, char *error, size_t length) {
     SSL_CTX *context = new_context(error, length);
     if (context == NULL) return NULL;
     EVP_PKEY *key = EVP_EC_gen("P-256");
@@ -74,13 +115,18 @@ void *ctls_self_signed_context(const char *certificate_out, char *error, size_t 
     } else if (SSL_CTX_use_certificate(context, certificate) != 1 || SSL_CTX_use_PrivateKey(context, key) != 1) {
         last_error(error, length, "cannot use the self-signed certificate");
         ok = 0;
-    } else if (certificate_out != NULL) {
-        FILE *file = fopen(certificate_out, "w");
-        if (file == NULL || PEM_write_X509(file, certificate) != 1) {
-            snprintf(error, length, "cannot write the certificate to %s", certificate_out);
+    } else {
+        BIO *out = BIO_new(BIO_s_mem());
+        char *text = NULL;
+        long count = out != NULL && PEM_write_bio_X509(out, certificate) == 1 ? BIO_get_mem_data(out, &text) : 0;
+        if (count <= 0 || (size_t)count > *pem_length) {
+            last_error(error, length, "cannot write the self-signed certificate as PEM");
             ok = 0;
+        } else {
+            memcpy(pem, text, (size_t)count);
+            *pem_length = (size_t)count;
         }
-        if (file != NULL) fclose(file);
+        BIO_free(out);
     }
     X509_free(certificate);
     EVP_PKEY_free(key);

@@ -130,6 +130,9 @@ public struct Settings: Sendable, Equatable {
         }
         admin = !(flags.noAdmin || envOn("EVS_MOCK_NO_ADMIN"))
         adminToken = flags.adminToken ?? env("EVS_MOCK_ADMIN_TOKEN")
+        if let token = adminToken {
+            try Self.checkAdminToken(token, source: flags.adminToken != nil ? "--admin-token" : "EVS_MOCK_ADMIN_TOKEN")
+        }
         gzip = !(flags.noGzip || envOn("EVS_MOCK_NO_GZIP"))
         if let text = flags.auth ?? env("EVS_MOCK_AUTH") {
             guard let auth = GatewayOptions.Auth(rawValue: text) else {
@@ -165,6 +168,18 @@ public struct Settings: Sendable, Equatable {
 }
 
 extension Settings {
+    /// A token no client could send would lock the admin API for good: refuse it. A header
+    /// value loses its leading and trailing white space and cannot hold controls (RFC 9110 §5.5).
+    static func checkAdminToken(_ token: String, source: String) throws(SettingsError) {
+        guard !token.isEmpty else { throw SettingsError("\(source) must not be empty") }
+        guard token.first?.isWhitespace == false, token.last?.isWhitespace == false else {
+            throw SettingsError("\(source) must not begin or end with white space")
+        }
+        guard token.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+            throw SettingsError("\(source) must not hold control characters")
+        }
+    }
+
     /// `AK:SK` pairs as a dictionary; `source` names where they came from in messages.
     public static func credentials(_ pairs: [String], source: String) throws(SettingsError) -> [String: String] {
         var result: [String: String] = [:]

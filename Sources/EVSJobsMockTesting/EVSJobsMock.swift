@@ -45,10 +45,16 @@ public final class EVSJobsMock: Sendable {
     }
 
     /// Adds jobs now, from one JOB or `{"jobs": [...], "project_id"?}` in the fixture format.
-    /// Throws `FixtureError` for an invalid document and `JobStore.Taken` for an id in use.
+    /// Throws `FixtureError` for an invalid document (invalid JSON too: one problem, its file
+    /// named "addJobs") and `JobStore.Taken` for an id in use.
     @discardableResult
     public func addJobs(_ json: String) throws -> [String] {
-        let document = try JSONParser.parse(Array(json.utf8))
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(Array(json.utf8))
+        } catch {
+            throw FixtureError([FixtureProblem(file: "addJobs", path: error.path, reason: "invalid JSON: \(error)")])
+        }
         var decoder = FixtureDecoder()
         let specs = decoder.decodeRequest(document)
         guard decoder.problems.isEmpty else { throw FixtureError(decoder.problems) }

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CSystemShims
 import Dispatch
+import Synchronization
 
 /// A non-blocking listening socket whose accepts are driven by a Dispatch read source.
 /// Accepted sockets are handed over non-blocking, close-on-exec, with TCP_NODELAY set.
@@ -14,6 +15,8 @@ public final class Listener: @unchecked Sendable {
     /// Touched only on `queue`.
     private var source: DispatchSourceRead?
     private var pausedForResources = false
+    /// Set once by `start`; from then on the source's cancel handler owns the fd.
+    private let started = Atomic(false)
 
     public init(host: String, port: UInt16, backlog: Int32 = 1024) throws(SocketError) {
         let requested = try SocketAddress.resolve(host: host, port: port)
@@ -44,6 +47,7 @@ public final class Listener: @unchecked Sendable {
 
     /// Starts accepting; `onAccept` receives each new connected socket, which it then owns.
     public func start(onAccept: @escaping @Sendable (Int32) -> Void) {
+        guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
         queue.async {
             let source = DispatchSource.makeReadSource(fileDescriptor: self.fd, queue: self.queue)
             source.setEventHandler { [unowned self] in self.acceptAll(onAccept) }
@@ -51,6 +55,12 @@ public final class Listener: @unchecked Sendable {
             self.source = source
             source.resume()
         }
+    }
+
+    /// A listener never started still holds its port: free it. A started one is closed by its
+    /// source's cancel handler, on `stop`.
+    deinit {
+        if !started.load(ordering: .acquiring) { close(fd) }
     }
 
     /// Stops accepting and closes the socket. Waits until no accept is in progress.

@@ -32,13 +32,15 @@ struct EVSJobsMockCommand: ParsableCommand {
             their scenario's timer. `evs-jobs-mock health --url URL` exits 0 when a mock answers. \
             Each option can also be set by an environment variable; a flag \
             wins over its variable. On start the server prints one line, e.g. \
-            "listening on http://127.0.0.1:8080". SIGTERM or SIGINT stops it: requests in flight \
-            finish, then it exits 0.
+            "listening on http://127.0.0.1:8080". SIGTERM, SIGINT, SIGHUP or SIGUSR1 stops it: \
+            requests in flight finish, then it exits 0.
             """,
         version: EVSJobsMockCommand.version
     )
 
     static let version = "0.1.0"
+    /// Fixture problems printed at start-up; the rest are counted.
+    static let printedProblems = 50
 
     @Option(help: "Log lines as text or as one JSON object per line (time, level, message, metadata). [env: EVS_MOCK_LOG_FORMAT] (default: text)")
     var logFormat: String?
@@ -46,7 +48,9 @@ struct EVSJobsMockCommand: ParsableCommand {
     @Option(help: "Address to listen on: 127.0.0.1, 0.0.0.0, ::1, :: or a host name. [env: EVS_MOCK_HOST] (default: 127.0.0.1)")
     var host: String?
 
-    @Option(help: "TCP port; 0 picks a free one and the start-up line names it. [env: EVS_MOCK_PORT] (default: 8080)")
+    // The numeric options parse `.unconditional`ly: the next argument is the value even when it
+    // looks like a flag, so that `--port -1` is refused as out of range, not as a missing value.
+    @Option(parsing: .unconditional, help: "TCP port; 0 picks a free one and the start-up line names it. [env: EVS_MOCK_PORT] (default: 8080)")
     var port: Int?
 
     @Option(
@@ -62,10 +66,10 @@ struct EVSJobsMockCommand: ParsableCommand {
     @Option(help: "real: time runs (scaled by --time-scale); manual: time stands still until POST /__admin/clock/advance. [env: EVS_MOCK_CLOCK] (default: real)")
     var clock: String?
 
-    @Option(help: "How much faster than real time scenarios run, above 0 (10: ten times faster). [env: EVS_MOCK_TIME_SCALE] (default: 1)")
+    @Option(parsing: .unconditional, help: "How much faster than real time scenarios run, above 0 (10: ten times faster). [env: EVS_MOCK_TIME_SCALE] (default: 1)")
     var timeScale: Double?
 
-    @Option(help: "Requests the journal keeps; older ones are dropped and counted. [env: EVS_MOCK_JOURNAL_SIZE] (default: 10000)")
+    @Option(parsing: .unconditional, help: "Requests the journal keeps; older ones are dropped and counted. [env: EVS_MOCK_JOURNAL_SIZE] (default: 10000)")
     var journalSize: Int?
 
     @Flag(help: "Turn the admin API under /__admin off; its paths then answer like any unknown path. [env: EVS_MOCK_NO_ADMIN=1]")
@@ -89,7 +93,7 @@ struct EVSJobsMockCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A file of AK:SK lines (# starts a comment). [env: EVS_MOCK_CREDENTIALS_FILE]", valueName: "file"))
     var credentialsFile: String?
 
-    @Option(help: "Requests per second per project before 429 (a token bucket, burst the same). [env: EVS_MOCK_RATE_LIMIT] (default: off)")
+    @Option(parsing: .unconditional, help: "Requests per second per project before 429 (a token bucket, burst the same). [env: EVS_MOCK_RATE_LIMIT] (default: off)")
     var rateLimit: Int?
 
     @Option(help: ArgumentHelp("PEM certificate (chain) for HTTPS; with --tls-key. [env: EVS_MOCK_TLS_CERT]", valueName: "file"))
@@ -104,7 +108,7 @@ struct EVSJobsMockCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the self-signed certificate (PEM), for clients to trust. [env: EVS_MOCK_TLS_CERT_OUT]", valueName: "file"))
     var tlsCertOut: String?
 
-    @Option(help: "HTTPS port beside the plain one, when HTTPS is on; 0 picks a free one. [env: EVS_MOCK_HTTPS_PORT] (default: 8443)")
+    @Option(parsing: .unconditional, help: "HTTPS port beside the plain one, when HTTPS is on; 0 picks a free one. [env: EVS_MOCK_HTTPS_PORT] (default: 8443)")
     var httpsPort: Int?
 
     func validate() throws {
@@ -169,7 +173,11 @@ struct EVSJobsMockCommand: ParsableCommand {
                 clockMode: settings.clockMode, timeScale: settings.timeScale, journalSize: settings.journalSize,
                 admin: settings.admin, adminToken: settings.adminToken, gateway: settings.gateway, logger: logger))
         } catch let error as FixtureError {
-            for problem in error.problems { printError("fixture error: \(problem)") }
+            // A fixture with many bad jobs must not flood the terminal or a CI log.
+            for problem in error.problems.prefix(Self.printedProblems) { printError("fixture error: \(problem)") }
+            if error.problems.count > Self.printedProblems {
+                printError("... and \(error.problems.count - Self.printedProblems) more problems")
+            }
             printError("nothing was loaded; fix the fixtures above and start again")
             Glibc.exit(2)
         } catch {
@@ -195,13 +203,13 @@ struct EVSJobsMockCommand: ParsableCommand {
         withExtendedLifetime(signals) { dispatchMain() }
     }
 
-    /// SIGTERM and SIGINT: stop accepting, finish what is in flight, exit 0 within a second.
-    /// A second signal exits at once. The C handler only writes the signal's number to a pipe;
-    /// the work happens on the main queue when the pipe is readable.
+    /// SIGTERM, SIGINT, SIGHUP and SIGUSR1: stop accepting, finish what is in flight, exit 0
+    /// within a second. A second signal exits at once. The C handler only writes the signal's
+    /// number to a pipe; the work happens on the main queue when the pipe is readable.
     private static func stopOnSignals(_ server: MockServer, logger: Logger) -> (any DispatchSourceRead)? {
         let pipe = csystem_stop_signals_pipe()
         guard pipe >= 0 else {
-            logger.warning("cannot catch SIGTERM and SIGINT: \(String(cString: strerror(errno)))")
+            logger.warning("cannot catch SIGTERM, SIGINT, SIGHUP and SIGUSR1: \(String(cString: strerror(errno)))")
             return nil
         }
         let source = DispatchSource.makeReadSource(fileDescriptor: pipe, queue: .main)
@@ -219,15 +227,15 @@ struct EVSJobsMockCommand: ParsableCommand {
 }
 
 extension EVSJobsMockCommand {
-    /// `AK:SK` lines; blank lines and `#` comments are skipped.
+    /// The most a credentials file may hold.
+    static let maximumCredentialsFileSize = 1 << 20
+
+    /// `AK:SK` lines; blank lines and `#` comments are skipped. A regular file only.
     static func readCredentials(_ path: String) throws -> [String: String] {
-        guard let file = fopen(path, "r") else { throw SettingsError(String(cString: strerror(errno))) }
-        defer { fclose(file) }
+        let bytes = try RegularFile.read(path, cap: maximumCredentialsFileSize)
         var lines: [String] = []
-        var buffer = [CChar](repeating: 0, count: 4096)
-        while fgets(&buffer, Int32(buffer.count), file) != nil {
-            let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let text = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+            let text = String(decoding: line.prefix { $0 != UInt8(ascii: "#") }, as: UTF8.self)
             let trimmed = text.filter { !$0.isWhitespace }
             if !trimmed.isEmpty { lines.append(trimmed) }
         }

@@ -177,4 +177,42 @@ import Testing
             #expect(help.contains(word), "help lacks \(word)")
         }
     }
+
+    /// SIGHUP and SIGUSR1 stop gracefully as SIGTERM does, instead of killing the process.
+    @Test(arguments: [SIGHUP, SIGUSR1])
+    func hangupAndUser1StopGracefully(signal: Int32) async throws {
+        let running = try Self.launch(["--port", "0", "--log-level", "warning"])
+        _ = try Self.listeningPort(running)
+        kill(running.process.processIdentifier, signal)
+        let exit = await Self.waitForExit(running)
+        #expect(exit.reason == .exit && exit.status == 0)
+    }
+
+    /// A negative number is out of range, not a missing value read as a flag.
+    @Test(arguments: [
+        ("--port", "--port must be from 0 to 65535, got -1"),
+        ("--https-port", "--https-port must be from 0 to 65535, got -1"),
+        ("--journal-size", "--journal-size must be 1 or more, got -1"),
+        ("--rate-limit", "--rate-limit must be 1 or more, got -1"),
+        ("--time-scale", "--time-scale must be a number above 0"),
+    ])
+    func negativeNumbersAreOutOfRange(option: String, message: String) async throws {
+        let running = try Self.launch([option, "-1"])
+        let exit = await Self.waitForExit(running)
+        #expect(exit.reason == .exit && exit.status == 64)
+        #expect(exit.stderr.contains(message), "stderr: \(exit.stderr)")
+    }
+
+    @Test func manyFixtureProblemsPrintFiftyLinesAndACount() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("many-\(UUID().uuidString).json")
+        let jobs = Array(repeating: #"{"job_type": "nope"}"#, count: 120).joined(separator: ",")
+        try #"{"jobs": [\#(jobs)]}"#.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let running = try Self.launch(["--port", "0", "--fixtures", file.path])
+        let exit = await Self.waitForExit(running)
+        #expect(exit.reason == .exit && exit.status == 2)
+        let lines = exit.stderr.split(separator: "\n")
+        #expect(lines.filter { $0.contains("fixture error: ") }.count == 50)
+        #expect(lines.contains("evs-jobs-mock: ... and 70 more problems"), "stderr: \(exit.stderr)")
+    }
 }

@@ -73,4 +73,24 @@ import Testing
             (error as? SettingsError)?.description.hasPrefix(message) == true
         }
     }
+
+    /// A token no client can send would lock the admin API for good.
+    @Test(arguments: [
+        (Settings.Flags(adminToken: ""), [:], "--admin-token must not be empty"),
+        (Settings.Flags(adminToken: " x "), [:], "--admin-token must not begin or end with white space"),
+        (Settings.Flags(adminToken: "x\t"), [:], "--admin-token must not begin or end with white space"),
+        (Settings.Flags(adminToken: "a\u{7}b"), [:], "--admin-token must not hold control characters"),
+        (Settings.Flags(adminToken: "a\nb"), [:], "--admin-token must not hold control characters"),
+        (Settings.Flags(), ["EVS_MOCK_ADMIN_TOKEN": " secret"], "EVS_MOCK_ADMIN_TOKEN must not begin or end with white space"),
+        (Settings.Flags(), ["EVS_MOCK_ADMIN_TOKEN": "secret\r\n"], "EVS_MOCK_ADMIN_TOKEN must not begin or end with white space"),
+        (Settings.Flags(), ["EVS_MOCK_ADMIN_TOKEN": "se\u{7F}cret"], "EVS_MOCK_ADMIN_TOKEN must not hold control characters"),
+    ] as [(Settings.Flags, [String: String], String)])
+    func adminTokensNoClientCanSendAreRefused(flags: Settings.Flags, env: [String: String], message: String) {
+        badValuesAreNamed(flags: flags, env: env, message: message)
+    }
+
+    @Test func anEmptyAdminTokenVariableIsUnsetAndInnerSpacesPass() throws {
+        #expect(try Settings(flags: Settings.Flags(), environment: ["EVS_MOCK_ADMIN_TOKEN": ""]).adminToken == nil)
+        #expect(try Settings(flags: Settings.Flags(adminToken: "two words"), environment: [:]).adminToken == "two words")
+    }
 }

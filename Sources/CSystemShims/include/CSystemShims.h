@@ -25,9 +25,9 @@ int csystem_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t token)
 /// Waits up to `timeout_ms` (0: do not wait) for at most `max` (<= 512) events.
 int csystem_epoll_wait(int epfd, uint64_t *tokens, uint32_t *events, int max, int timeout_ms);
 
-/// SIGTERM and SIGINT each write their number as one byte to a non-blocking pipe, whose read
-/// end is returned (-1 on failure). Installed synchronously, so no signal is lost while a
-/// Dispatch source for the pipe is being set up.
+/// SIGTERM, SIGINT, SIGHUP (unless ignored, as under nohup) and SIGUSR1 each write their number
+/// as one byte to a non-blocking pipe, whose read end is returned (-1 on failure). Installed
+/// synchronously, so no signal is lost while a Dispatch source for the pipe is being set up.
 int csystem_stop_signals_pipe(void);
 
 /// Returns freed heap memory to the system (glibc's malloc_trim), e.g. after a large load.
@@ -41,11 +41,13 @@ enum {
     CTLS_WANT_WRITE = -3,
     CTLS_FAILED = -1,
 };
-/// A server context for PEM files (TLS 1.2 and 1.3 only); NULL with `error` set on failure.
-void *ctls_server_context(const char *certificate, const char *key, char *error, size_t length);
+/// A server context (TLS 1.2 and 1.3 only) for the PEM text of a certificate chain and of its
+/// key, read by the caller; NULL with `error` set on failure. An encrypted key is refused.
+void *ctls_server_context_pem(const void *certificate, size_t certificate_length, const void *key, size_t key_length,
+                              char *error, size_t length);
 /// A server context with a new P-256 key and a certificate for localhost, 127.0.0.1 and ::1,
-/// written as PEM to `certificate_out` unless it is NULL.
-void *ctls_self_signed_context(const char *certificate_out, char *error, size_t length);
+/// whose PEM text is copied to `pem` (room for `*pem_length` bytes; set to the count written).
+void *ctls_self_signed_context(char *pem, size_t *pem_length, char *error, size_t length);
 void *ctls_new(void *context, int fd);
 long ctls_accept(void *ssl);
 long ctls_read(void *ssl, void *buffer, size_t length);

@@ -89,27 +89,16 @@ public enum FixtureLoader {
         return sources
     }
 
+    /// The most a fixture file may hold. A million benchmark jobs (bench/bench.py) take 113 MB.
+    public static let maximumFileSize = 256 << 20
+
+    /// Only a regular file: a FIFO or a device named *.json is a problem, not a hang.
     private static func readFile(_ path: String) throws(FixtureProblem) -> FixtureSource {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FixtureProblem(file: path, path: nil, reason: "cannot read: \(errorText())") }
-        defer { close(fd) }
-        var info = stat()
-        let expected = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
-        // Read straight into the array, sized from fstat (and grown if the file grew meanwhile).
-        var bytes = [UInt8](repeating: 0, count: max(expected, 4096))
-        var filled = 0
-        while true {
-            if filled == bytes.count { bytes.append(contentsOf: repeatElement(0, count: bytes.count)) }
-            let count = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw FixtureProblem(file: path, path: nil, reason: "cannot read: \(errorText())")
-            }
-            if count == 0 { break }
-            filled += count
+        do {
+            return FixtureSource(name: path, bytes: try RegularFile.read(path, cap: maximumFileSize))
+        } catch {
+            throw FixtureProblem(file: path, path: nil, reason: error.reason)
         }
-        bytes.removeLast(bytes.count - filled)
-        return FixtureSource(name: path, bytes: bytes)
     }
 
     private static func errorText() -> String {
