@@ -57,7 +57,7 @@ public final class EVSJobsMock: Sendable {
         }
         var decoder = FixtureDecoder()
         let specs = decoder.decodeRequest(document)
-        guard decoder.problems.isEmpty else { throw FixtureError(decoder.problems) }
+        if let error = decoder.error { throw error }
         _ = try server.engine.add(specs, t0: server.clock.now()).get()
         return specs.map(\.id)
     }

@@ -39,8 +39,6 @@ struct EVSJobsMockCommand: ParsableCommand {
     )
 
     static let version = "0.1.0"
-    /// Fixture problems printed at start-up; the rest are counted.
-    static let printedProblems = 50
 
     @Option(help: "Log lines as text or as one JSON object per line (time, level, message, metadata). [env: EVS_MOCK_LOG_FORMAT] (default: text)")
     var logFormat: String?
@@ -173,11 +171,9 @@ struct EVSJobsMockCommand: ParsableCommand {
                 clockMode: settings.clockMode, timeScale: settings.timeScale, journalSize: settings.journalSize,
                 admin: settings.admin, adminToken: settings.adminToken, gateway: settings.gateway, logger: logger))
         } catch let error as FixtureError {
-            // A fixture with many bad jobs must not flood the terminal or a CI log.
-            for problem in error.problems.prefix(Self.printedProblems) { printError("fixture error: \(problem)") }
-            if error.problems.count > Self.printedProblems {
-                printError("... and \(error.problems.count - Self.printedProblems) more problems")
-            }
+            // The first problems, then a count: many bad jobs must not flood a terminal or a CI log.
+            for problem in error.problems { printError("fixture error: \(problem)") }
+            if error.omitted > 0 { printError("... and \(error.omitted) more problems") }
             printError("nothing was loaded; fix the fixtures above and start again")
             Glibc.exit(2)
         } catch {

@@ -203,16 +203,16 @@ import Testing
         #expect(exit.stderr.contains(message), "stderr: \(exit.stderr)")
     }
 
-    @Test func manyFixtureProblemsPrintFiftyLinesAndACount() async throws {
+    @Test func manyFixtureProblemsPrintAHundredLinesAndACount() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("many-\(UUID().uuidString).json")
-        let jobs = Array(repeating: #"{"job_type": "nope"}"#, count: 120).joined(separator: ",")
+        let jobs = Array(repeating: #"{"job_type": "nope"}"#, count: 170).joined(separator: ",")
         try #"{"jobs": [\#(jobs)]}"#.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let running = try Self.launch(["--port", "0", "--fixtures", file.path])
         let exit = await Self.waitForExit(running)
         #expect(exit.reason == .exit && exit.status == 2)
         let lines = exit.stderr.split(separator: "\n")
-        #expect(lines.filter { $0.contains("fixture error: ") }.count == 50)
+        #expect(lines.filter { $0.contains("fixture error: ") }.count == 100)
         #expect(lines.contains("evs-jobs-mock: ... and 70 more problems"), "stderr: \(exit.stderr)")
     }
 }
