@@ -245,7 +245,11 @@ import Glibc
             let fast = try RawClient(port: port)
             let quick = try Self.exchange(fast, get("/v1/fast/jobs/\(Self.running)"))
             #expect(quick.status == 200)
-            #expect(!Self.hasIncoming(slow), "the delayed answer arrived before the other connection's poll was answered")
+            // Only meaningful while the delay has not run out: a loaded machine may take longer
+            // than that to get here, and then the answer is rightly there.
+            if ContinuousClock.now - started < .milliseconds(4000) {
+                #expect(!Self.hasIncoming(slow), "the delayed answer arrived before the other connection's poll was answered")
+            }
 
             let delayed = try slow.response()
             let elapsed = ContinuousClock.now - started
