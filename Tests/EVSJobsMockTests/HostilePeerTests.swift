@@ -173,6 +173,47 @@ import Testing
     }
 }
 
+extension HostilePeerTests {
+    /// Metrics count jobs as they change; a scrape right after the clock moves sees the move.
+    @Test func metricsFollowTheClockAtOnce() async throws {
+        let mock = try EVSJobsMock.start(fixtures: [#"{"jobs": [{"job_id": "m1", "job_type": "createVolume", "scenario": {"running_ms": 1000}}]}"#])
+        let port = mock.port
+        let (before, after) = try await blocking { () throws -> (String, String) in
+            let client = try RawClient(port: port)
+            let before = try client.exchange(get("/__admin/metrics")).text
+            _ = try client.exchange(post("/__admin/clock/advance", #"{"ms": 1000}"#))
+            return (before, try client.exchange(get("/__admin/metrics")).text)
+        }
+        #expect(before.contains(#"evs_mock_jobs{status="RUNNING"} 1"#))
+        #expect(before.contains(#"evs_mock_jobs{status="SUCCESS"} 0"#))
+        #expect(after.contains(#"evs_mock_jobs{status="RUNNING"} 0"#))
+        #expect(after.contains(#"evs_mock_jobs{status="SUCCESS"} 1"#))
+        await mock.stop()
+    }
+
+    /// A FIFO named *.json appearing in the fixture folder blocked an event loop for ever on
+    /// reload; now the reload is a 400 naming it, and polls go on.
+    @Test func reloadingAFolderWithAFIFOIsA400AndPollsGoOn() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fifo-reload-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try #"{"jobs": [{"job_id": "kept", "job_type": "createVolume"}]}"#.write(to: folder.appendingPathComponent("a.json"), atomically: true, encoding: .utf8)
+        let mock = try EVSJobsMock.start { $0.fixturePaths = [folder.path] }
+        let fifo = folder.appendingPathComponent("z.json").path
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let port = mock.port
+        let (reload, poll) = try await blocking { () throws -> (RawResponse, Int) in
+            let client = try RawClient(port: port)
+            let reload = try client.exchange(get("/__admin/reload", method: "POST"))
+            return (reload, try client.exchange(get("/v1/p/jobs/kept")).status)
+        }
+        #expect(reload.status == 400)
+        #expect(reload.text.contains("z.json: not a regular file (a FIFO)"), "\(reload.text)")
+        #expect(poll == 200)
+        await mock.stop()
+    }
+}
+
 /// The journal's bounds, on values.
 @Suite struct JournalBoundsTests {
     static func request(_ path: String) -> HTTPRequest {
