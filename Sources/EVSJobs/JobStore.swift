@@ -121,11 +121,13 @@ public final class JobStore: Sendable {
         return outcome
     }
 
-    /// The job `id` as a poll from `project` sees it: one stored for that project, else one
-    /// visible to all. A poll-counted job counts the read.
-    public func read(id: String, project: String, at now: Int64) -> Job? {
+    /// The job `id` as a poll from `project` sees it, and the moment it is seen: one stored for
+    /// that project, else one visible to all. A poll-counted job counts the read. The clock is
+    /// read under the lock, so that reads are counted in the order of their moments.
+    public func read(id: String, project: String, clock: any JobClock) -> (job: Job, now: Int64)? {
         let id = JobID(id)
         return storage.withLock { storage in
+            let now = clock.now()
             guard let ref = storage.index[Key(project: project, id: id)] ?? storage.index[Key(project: nil, id: id)],
                 let seen = Self.job(ref, in: storage)
             else { return nil }
@@ -135,7 +137,7 @@ public final class JobStore: Sendable {
                 Self.replace(ref, with: counted, in: &storage)
                 Self.recount(ref, at: now, in: &storage)
             }
-            return seen
+            return (seen, now)
         }
     }
 

@@ -49,7 +49,7 @@ struct StoreBoundsTests {
         clock.advance(by: 150)
         _ = engine.processDue(now: clock.now())
         #expect(counts() == [1, 2, 0, 0])
-        _ = store.read(id: "polled", project: "p", at: clock.now())
+        _ = store.read(id: "polled", project: "p", clock: clock)
         #expect(counts() == [0, 3, 0, 0])
         #expect(store.update(refs[0], clock: clock, { job, now in job.finish(.success, at: now) }) == true)
         #expect(counts() == [0, 2, 1, 0])

@@ -56,8 +56,7 @@ public struct JobsAPI: Sendable {
         guard !route.jobID.isEmpty else {
             return ErrorBodies.service(.badRequest, message: "No jobs found.", code: "Common.0011")
         }
-        let now = clock.now()
-        guard let job = store.read(id: route.jobID, project: route.projectID, at: now) else {
+        guard let (job, now) = store.read(id: route.jobID, project: route.projectID, clock: clock) else {
             return ErrorBodies.service(.badRequest, message: "query job fail.", code: "Common.0011")
         }
         return ErrorBodies.json(.ok, JobJSON.render(job, at: now))
