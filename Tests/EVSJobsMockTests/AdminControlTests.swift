@@ -236,7 +236,7 @@ import Glibc
         try await withServer { server, port in
             let admin = try RawClient(port: port)
             _ = try Self.addFault(admin, #"{"match":{"project_id":"slow"},"action":{"delay_ms":5000}}"#)
-            let slow = try RawClient(port: port)
+            let slow = try RawClient(port: port, timeout: 30)  // its answer comes after 5 s
             let started = ContinuousClock.now
             try slow.send(get("/v1/slow/jobs/\(Self.running)"))
             // The server has taken the slow request in and holds its answer back.

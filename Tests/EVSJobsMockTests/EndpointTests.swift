@@ -103,7 +103,7 @@ import Testing
         }
     }
 
-    @Test(arguments: ["/", "/v2/p/jobs/x", "/v1//jobs/x", "/v1/p/jobs/x/extra", "/v1/p/job/x", "/__adminx"])
+    @Test(arguments: ["/", "/v3/p/jobs/x", "/v2//jobs/x", "/v1//jobs/x", "/v1/p/jobs/x/extra", "/v1/p/job/x", "/__adminx"])
     func otherPathsAreTheGateway404(path: String) async throws {
         try await withServer { _, port in
             let client = try RawClient(port: port)

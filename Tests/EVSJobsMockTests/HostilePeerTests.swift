@@ -249,3 +249,27 @@ extension HostilePeerTests {
         #expect(page.total == 10)
     }
 }
+
+/// Issue 11, on values: the job API answered without a socket.
+@Suite struct JobsAPIValueTests {
+    static func answer(_ path: String, method: String = "GET") -> HTTPResponse {
+        let store = JobStore()
+        store.insert([JobSpec(id: "j1", type: .deleteVolume, timeline: .scenario(Scenario(initMs: 0, runningMs: 10)))], t0: 0)
+        return JobsAPI(store: store, clock: ManualClock(5)).respond(to: HTTPRequest(method: method, target: path), requestID: "r")
+    }
+
+    /// Huawei's Terraform provider polls EVS snapshot jobs on /v2: the same answers as /v1.
+    @Test(arguments: ["/p/jobs/j1", "/p/jobs/nope", "/p/jobs/", "/p/jobs"])
+    func vTwoAnswersAsVOne(_ rest: String) {
+        let one = Self.answer("/v1" + rest), two = Self.answer("/v2" + rest)
+        #expect(two.status == one.status)
+        #expect(two.body == one.body)
+        #expect(Self.answer("/v2" + rest, method: "POST").status == .methodNotAllowed)
+    }
+
+    @Test func theV2JobIsServed() {
+        let response = Self.answer("/v2/p/jobs/j1")
+        #expect(response.status == .ok)
+        #expect(String(decoding: response.body, as: UTF8.self).hasPrefix(#"{"status":"RUNNING""#))
+    }
+}

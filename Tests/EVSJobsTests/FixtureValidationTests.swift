@@ -45,11 +45,18 @@ struct FixtureRuleTests {
         // Wrong types.
         .init("job_id a number", jobsDocument(#"{"job_id": 42, "job_type": "createVolume"}"#), path: "jobs[0].job_id", "must be a string"),
         .init("size a string", jobsDocument(#"{"job_id": "a", "job_type": "createVolume", "entities": {"size": "10"}}"#),
-              path: "jobs[0].entities.size", "non-negative integer"),
+              path: "jobs[0].entities.size", "whole number of GB from 1 to 32768"),
         .init("size a fraction", jobsDocument(#"{"job_id": "a", "job_type": "createVolume", "entities": {"size": 1.5}}"#),
-              path: "jobs[0].entities.size", "non-negative integer"),
+              path: "jobs[0].entities.size", "whole number of GB from 1 to 32768"),
         .init("size negative", jobsDocument(#"{"job_id": "a", "job_type": "createVolume", "entities": {"size": -1}}"#),
-              path: "jobs[0].entities.size", "non-negative integer"),
+              path: "jobs[0].entities.size", "whole number of GB from 1 to 32768"),
+        // Issue 11: the Go SDK decodes size as an int32; real disks are 1 to 32768 GB.
+        .init("size zero", jobsDocument(#"{"job_id": "a", "job_type": "createVolume", "entities": {"size": 0}}"#),
+              path: "jobs[0].entities.size", "whole number of GB from 1 to 32768, got 0"),
+        .init("size 32769", jobsDocument(#"{"job_id": "a", "job_type": "extendVolume", "entities": {"size": 32769}}"#),
+              path: "jobs[0].entities.size", "got 32769"),
+        .init("size 2^53", #"{"status": "SUCCESS", "job_id": "a", "job_type": "createVolume", "entities": {"size": 9007199254740992}}"#,
+              path: "entities.size", "whole number of GB from 1 to 32768"),
         .init("name a number", jobsDocument(#"{"job_id": "a", "job_type": "createVolume", "entities": {"name": 7}}"#),
               path: "jobs[0].entities.name", "must be a string"),
         .init("init_ms a string", jobsDocument(#"{"job_id": "a", "job_type": "createVolume", "scenario": {"init_ms": "5"}}"#),
@@ -465,5 +472,48 @@ struct FixtureReadTests {
             #expect(error.problems.map(\.description) == ["\(directory)/b.json: jobs[0].job_type: " + (error.problems.first?.reason ?? "")])
             #expect(error.problems.first?.reason.hasPrefix("missing") == true)
         }
+    }
+}
+
+/// Issue 11: gophertelekomcloud's `GetJobEntity` fails on a successful createVolume without
+/// `entities.volume_id`.
+@Suite("Fixture volume ids")
+struct VolumeIDTests {
+    static func isUUID(_ text: String?) -> Bool {
+        guard let text else { return false }
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map(\.count)
+        return parts == [8, 4, 4, 4, 12] && text.allSatisfy { "0123456789abcdef-".contains($0) }
+    }
+
+    @Test func everyCreateVolumeJobAndSubJobNamesAVolume() throws {
+        let specs = try decodeFixtures(("v.json", jobsDocument(
+            #"{"job_id": "c1", "job_type": "createVolume"}"#,
+            #"{"job_id": "c2", "job_type": "createVolume", "entities": {"volume_id": "given"}}"#,
+            #"{"job_id": "d1", "job_type": "deleteVolume"}"#,
+            #"{"job_id": "b1", "job_type": "batchCreateVolume", "sub_jobs": [{"job_id": "b1-a"}, {"job_id": "b1-b", "status": "FAIL"}]}"#
+        )))
+        let byID = Dictionary(uniqueKeysWithValues: flatten(specs).map { ($0.id, $0.entities.volumeID) })
+        #expect(Self.isUUID(byID["c1"] ?? nil))
+        #expect(byID["c2"] == "given")
+        #expect(byID["d1"] == .some(nil))
+        #expect(byID["b1"] == .some(nil))
+        #expect(Self.isUUID(byID["b1-a"] ?? nil))
+        #expect(Self.isUUID(byID["b1-b"] ?? nil))
+        #expect(byID["b1-a"] != byID["b1-b"])
+    }
+
+    @Test func aCapturedCreateVolumeGetsOneToo() throws {
+        let specs = try decodeFixtures(("c.json", #"{"status": "SUCCESS", "job_id": "cap", "job_type": "createVolume"}"#))
+        #expect(Self.isUUID(specs.first?.entities.volumeID))
+    }
+
+    /// The same job gets the same volume on every load; another project's job of that id does not.
+    @Test func theVolumeIdIsTheSameOnEveryLoadAndDiffersByProject() throws {
+        let document = jobsDocument(#"{"job_id": "same", "project_id": "p1", "job_type": "createVolume"}"#, #"{"job_id": "same", "project_id": "p2", "job_type": "createVolume"}"#)
+        let first = try decodeFixtures(("a.json", document)).map(\.entities.volumeID)
+        let second = try decodeFixtures(("a.json", document)).map(\.entities.volumeID)
+        #expect(first == second)
+        #expect(first[0] != first[1])
+        #expect(first[0] == volumeID(forJob: JobID("same"), project: "p1"))
     }
 }

@@ -42,6 +42,8 @@ public struct FixtureDecoder {
     static let frozenKeys = ["begin_time", "end_time", "error_code", "fail_reason"]
     /// Longest scenario phase: about 300 years, far below overflow.
     static let maxDurationMs: Int64 = 10_000_000_000_000
+    /// Disk sizes in GB, as the service allows them.
+    public static let sizes: ClosedRange<Int64> = 1...32768
     /// Sub-jobs one batch may hold: the service batches at most 100 disks.
     public static let maxSubJobs = 100
     /// Problems kept with their messages; past that they are only counted, so that a file of
@@ -155,7 +157,7 @@ public struct FixtureDecoder {
             problem(path.appending("entities"), "a batch job with sub_jobs shows only its sub_jobs; put entities on the sub-jobs")
         }
         guard problemCount == before, let type, let timeline, let id = id ?? jobID(nil, of: path, project: project) else { return nil }
-        return JobSpec(jobID: id, projectID: project, type: type, entities: entities, timeline: timeline, subJobs: subJobs)
+        return JobSpec(jobID: id, projectID: project, type: type, entities: named(entities, type, id: id, project: project), timeline: timeline, subJobs: subJobs)
     }
 
     private mutating func timeline(_ value: JSONValue, at path: JSONPath, type: JobType?, hasSubJobs: Bool) -> Timeline? {
@@ -302,8 +304,8 @@ public struct FixtureDecoder {
         }
         let timeline = value["status"].flatMap { frozen(value, status: $0, at: path, captured: true) }
         if value["status"] == nil { problem(path.appending("status"), "missing") }
-        guard problemCount == before, let type, let timeline else { return nil }
-        return JobSpec(jobID: id ?? JobID(""), projectID: nil, type: type, entities: entities, timeline: timeline, subJobs: subJobs)
+        guard problemCount == before, let type, let timeline, let id else { return nil }
+        return JobSpec(jobID: id, projectID: nil, type: type, entities: named(entities, type, id: id, project: nil), timeline: timeline, subJobs: subJobs)
     }
 
     // MARK: - Fields
@@ -319,10 +321,11 @@ public struct FixtureDecoder {
         entities.volumeID = value["volume_id"].flatMap { string($0, at: path().appending("volume_id")) }
         entities.volumeType = value["volume_type"].flatMap { string($0, at: path().appending("volume_type")) }
         if let raw = value["size"] {
-            if case .integer(let size) = raw, size >= 0 {
+            // Real disks hold 1 to 32768 GB, and the Go SDK decodes size as an int32.
+            if case .integer(let size) = raw, Self.sizes.contains(size) {
                 entities.size = size
             } else {
-                problem(path().appending("size"), "must be a non-negative integer (GB), got \(describe(raw))")
+                problem(path().appending("size"), "must be a whole number of GB from \(Self.sizes.lowerBound) to \(Self.sizes.upperBound), got \(describe(raw))")
             }
         }
         return entities
@@ -427,6 +430,16 @@ public struct FixtureDecoder {
         }
     }
 
+    /// A `createVolume` job always names its volume (clients read `entities.volume_id` of a
+    /// successful one): the one given, or one derived from the job's project and id, so that it
+    /// is the same on every start and reload.
+    private func named(_ entities: Entities, _ type: JobType, id: JobID, project: String?) -> Entities {
+        guard type == .createVolume, entities.volumeID == nil else { return entities }
+        var named = entities
+        named.volumeID = volumeID(forJob: id, project: project)
+        return named
+    }
+
     private func tooManySubJobs(_ count: Int) -> String {
         "at most \(Self.maxSubJobs) sub-jobs in one batch (the service batches at most \(Self.maxSubJobs) disks), got \(count)"
     }
@@ -446,16 +459,44 @@ public struct FixtureDecoder {
 
 /// 32 random lowercase hex digits, like the real service's job ids.
 public func generateJobID() -> String {
+    hexText(randomBytes(16), dashesAt: [])
+}
+
+/// A UUID in lowercase, the form the service gives volume ids, derived from a job's project and
+/// id (RFC 9562 version 8, "custom": two 64-bit FNV-1a hashes of them, differently seeded).
+public func volumeID(forJob id: JobID, project: String?) -> String {
+    var text = Array((project ?? "").utf8)
+    text.append(0)
+    id.append(to: &text)
+    var bytes: [UInt8] = []
+    for seed: UInt64 in [0xcbf2_9ce4_8422_2325, 0x6c62_272e_07bb_0142] {
+        var hash = seed
+        for byte in text { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        withUnsafeBytes(of: hash.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+    bytes[6] = bytes[6] & 0x0F | 0x80  // version 8
+    bytes[8] = bytes[8] & 0x3F | 0x80  // the RFC 9562 variant
+    return hexText(bytes, dashesAt: [4, 6, 8, 10])
+}
+
+/// Eight bytes per draw from the system's generator (one system call each).
+private func randomBytes(_ count: Int) -> [UInt8] {
     var generator = SystemRandomNumberGenerator()
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(count + 7)
+    while bytes.count < count { withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) } }
+    return Array(bytes.prefix(count))
+}
+
+/// Lowercase hex, with a `-` before the bytes at `dashesAt`.
+private func hexText(_ bytes: [UInt8], dashesAt: Set<Int>) -> String {
     let digits = Array("0123456789abcdef".utf8)
     var out: [UInt8] = []
-    out.reserveCapacity(32)
-    for _ in 0..<2 {
-        var bits = generator.next() as UInt64
-        for _ in 0..<16 {
-            out.append(digits[Int(bits & 15)])
-            bits >>= 4
-        }
+    out.reserveCapacity(bytes.count * 2 + dashesAt.count)
+    for (offset, byte) in bytes.enumerated() {
+        if dashesAt.contains(offset) { out.append(UInt8(ascii: "-")) }
+        out.append(digits[Int(byte >> 4)])
+        out.append(digits[Int(byte & 15)])
     }
     return String(decoding: out, as: UTF8.self)
 }

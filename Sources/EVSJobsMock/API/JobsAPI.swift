@@ -68,13 +68,16 @@ public struct JobsAPI: Sendable {
 }
 
 /// `/v1/{project_id}/jobs/{job_id}`, `/v1/{project_id}/jobs/` or `/v1/{project_id}/jobs`
-/// (the last two with an empty job id).
+/// (the last two with an empty job id); `/v2/...` the same (Huawei's Terraform provider polls
+/// its EVS snapshot jobs there).
 struct JobsRoute: Equatable {
     let projectID: String
     let jobID: String
 
     init?(_ segments: [String]) {
-        guard segments.count == 3 || segments.count == 4, segments[0] == "v1", !segments[1].isEmpty, segments[2] == "jobs" else {
+        guard segments.count == 3 || segments.count == 4, segments[0] == "v1" || segments[0] == "v2", !segments[1].isEmpty,
+            segments[2] == "jobs"
+        else {
             return nil
         }
         projectID = segments[1]
