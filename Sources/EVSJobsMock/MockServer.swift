@@ -73,7 +73,7 @@ public final class MockServer: Sendable {
             : nil
         let responder = MockResponder(jobs: JobsAPI(store: store, clock: clock), admin: admin, journal: journal, faults: faults,
                                       metrics: admin?.metrics, clock: clock,
-                                      gateway: Gateway(options: configuration.gateway, clock: clock))
+                                      gateway: Gateway(options: configuration.gateway))
         http = try HTTPServer(options: configuration.http, responder: responder, logger: configuration.logger)
     }
 

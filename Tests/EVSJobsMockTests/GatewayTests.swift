@@ -18,7 +18,7 @@ import Testing
     /// stamp of the other made `now - bucket.at` underflow (a trap). Threads, not tasks: this
     /// is a CPU race that must not wait on Swift's small pool.
     @Test func concurrentCallersOnOneProjectNeverCrashAndNeverExceedTheBurst() throws {
-        let gateway = Gateway(options: GatewayOptions(rateLimit: 100), clock: ManualClock())
+        let gateway = Gateway(options: GatewayOptions(rateLimit: 100))
         let request = try Self.request(get("/v1/p/jobs/x"))
         let allowed = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: 4) { _ in
@@ -35,7 +35,7 @@ import Testing
     /// A fuzz of projects from several threads: random ids, some repeated, never a trap and
     /// never more buckets than the bound.
     @Test func bucketsStayBoundedWhateverProjectIDsArrive() throws {
-        let gateway = Gateway(options: GatewayOptions(rateLimit: 5), clock: ManualClock())
+        let gateway = Gateway(options: GatewayOptions(rateLimit: 5))
         let request = try Self.request(get("/v1/p/jobs/x"))
         DispatchQueue.concurrentPerform(iterations: 4) { thread in
             var random = SystemRandomNumberGenerator()
@@ -50,7 +50,7 @@ import Testing
 
     @Test func aScopeDateThatIsNotTheDayOfXSdkDateIsRefused() throws {
         let clock = ManualClock()
-        let gateway = Gateway(options: AuthTests.keys, clock: clock)
+        let gateway = Gateway(options: AuthTests.keys, wallClock: clock)
         let good = try Self.request(AuthTests.Signer(scoped: true).head(AuthTests.job, at: clock.now()))
         #expect(gateway.verifySignature(good) == nil)
         // Signed correctly, but over a scope that names another day.

@@ -28,19 +28,20 @@ public struct GatewayOptions: Sendable, Equatable {
 
 final class Gateway: Sendable {
     let options: GatewayOptions
-    let clock: any JobClock
+    /// Real time, for the freshness of signatures.
+    let wallClock: any JobClock
     /// `options.tokens` parsed once: the project each token is bound to, or nil for any.
     private let tokenProjects: [String: String?]
     private let buckets = Mutex([String: (tokens: Double, at: UInt64)]())
     /// Projects with a bucket at most: a client that varies the project id cannot grow memory.
     static let maxBuckets = 4096
 
-    /// How far `X-Sdk-Date` may be from the clock.
+    /// How far `X-Sdk-Date` may be from the real time.
     static let skewMs: Int64 = 15 * 60 * 1000
 
-    init(options: GatewayOptions, clock: any JobClock) {
+    init(options: GatewayOptions, wallClock: any JobClock = SystemClock()) {
         self.options = options
-        self.clock = clock
+        self.wallClock = wallClock
         var tokenProjects: [String: String?] = [:]
         for entry in options.tokens {
             let parts = entry.split(separator: "@", maxSplits: 1).map(String.init)
@@ -108,101 +109,25 @@ final class Gateway: Sendable {
         return nil
     }
 
-    /// nil when the SDK-HMAC-SHA256 signature verifies; else what failed, in words.
+    /// nil when the request's AK/SK signature verifies; else what failed, in words. Freshness
+    /// is judged on the wall clock: real signers stamp `X-Sdk-Date` with the real time, whatever
+    /// the mock's clock says.
     func verifySignature(_ request: HTTPRequest) -> String? {
         guard let authorization = request.headers["Authorization"] else { return "Authorization not found" }
-        guard authorization.hasPrefix("SDK-HMAC-SHA256 ") else { return "unsupported signing algorithm (only SDK-HMAC-SHA256)" }
-        var fields: [String: String] = [:]
-        for part in authorization.dropFirst("SDK-HMAC-SHA256 ".count).split(separator: ",") {
-            let pair = part.split(separator: "=", maxSplits: 1).map { String($0.trimmingOWS()) }
-            if pair.count == 2 { fields[pair[0]] = pair[1] }
+        let signature: RequestSignature
+        switch RequestSignature.parse(authorization) {
+        case .success(let parsed): signature = parsed
+        case .failure(let refusal): return refusal.reason
         }
-        guard let signedList = fields["SignedHeaders"], let signature = fields["Signature"] else {
-            return "malformed Authorization header (needs SignedHeaders and Signature)"
-        }
-        var accessKey: String
-        var scope: (date: String, region: String, service: String)?
-        if let credential = fields["Credential"] {
-            let parts = credential.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 5, parts[4] == "sdk_request" else { return "malformed Credential (AK/DATE/REGION/SERVICE/sdk_request)" }
-            accessKey = parts[0]
-            scope = (parts[1], parts[2], parts[3])
-            // The scope names the day the request was signed: the date part of X-Sdk-Date.
-            if let date = request.headers["X-Sdk-Date"], !date.hasPrefix(parts[1]) || parts[1].utf8.count != 8 {
-                return "credential scope date \(parts[1]) is not the day of x-sdk-date"
-            }
-        } else if let access = fields["Access"] {
-            accessKey = access
-        } else {
-            return "malformed Authorization header (needs Access or Credential)"
-        }
-        guard let secret = options.credentials[accessKey] else { return "ak \(accessKey) not exist" }
+        guard let secret = options.credentials[signature.accessKey] else { return "ak \(signature.accessKey) not exist" }
         guard let sdkDate = request.headers["X-Sdk-Date"] else { return "x-sdk-date not found" }
         guard let signedAt = Self.parseSDKDate(sdkDate) else { return "x-sdk-date is not YYYYMMDDTHHMMSSZ" }
-        guard abs(signedAt - clock.now()) <= Self.skewMs else { return "x-sdk-date expired (more than 15 minutes from the server's clock)" }
-        let signedHeaders = signedList.split(separator: ";").map { String($0).lowercasedASCII() }
-        var headerLines: [String] = []
-        for name in signedHeaders {
-            guard let value = request.headers[name] else { return "signed header \(name) not found" }
-            headerLines.append(name + ":" + (scope == nil ? String(value.trimmingOWS()) : String(value.trimmingOWS()).foldingSpaces))
+        guard abs(signedAt - wallClock.now()) <= Self.skewMs else { return "x-sdk-date expired (more than 15 minutes from the real time)" }
+        // The scope names the day the request was signed: the date part of X-Sdk-Date.
+        if let day = signature.scopeDate, !sdkDate.hasPrefix(day) {
+            return "credential scope date \(day) is not the day of x-sdk-date"
         }
-        let hashedBody: [UInt8]
-        if scope != nil, request.method == "POST", request.body.isEmpty {
-            hashedBody = Digest.sha256(Array((request.query ?? "").utf8))  // as that signer does
-        } else {
-            hashedBody = Digest.sha256(request.body)
-        }
-        let canonical = [
-            request.method, Self.canonicalURI(request.path), Self.canonicalQuery(request.query),
-            headerLines.joined(separator: "\n") + "\n", signedHeaders.joined(separator: ";"), Digest.hex(hashedBody),
-        ].joined(separator: "\n")
-        let hashedCanonical = Digest.hex(Digest.sha256(Array(canonical.utf8)))
-        let expected: String
-        if let scope {
-            let scopeText = "\(scope.date)/\(scope.region)/\(scope.service)/sdk_request"
-            let stringToSign = "SDK-HMAC-SHA256\n\(sdkDate)\n\(scopeText)\n\(hashedCanonical)"
-            var key = Digest.hmacSHA256(key: Array(("SDK" + secret).utf8), Array(scope.date.utf8))
-            for part in [scope.region, scope.service, "sdk_request"] { key = Digest.hmacSHA256(key: key, Array(part.utf8)) }
-            expected = Digest.hex(Digest.hmacSHA256(key: key, Array(stringToSign.utf8)))
-        } else {
-            let stringToSign = "SDK-HMAC-SHA256\n\(sdkDate)\n\(hashedCanonical)"
-            expected = Digest.hex(Digest.hmacSHA256(key: Array(secret.utf8), Array(stringToSign.utf8)))
-        }
-        return Digest.sameSecret(expected, signature) ? nil : "verify aksk signature fail"
-    }
-
-    /// Each path segment decoded, then encoded keeping only `A-Z a-z 0-9 - . _ ~`, and a final
-    /// `/` always (the SDK signer's rule).
-    static func canonicalURI(_ path: String) -> String {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
-            encode(percentDecoded(segment) ?? String(segment))
-        }
-        let joined = segments.joined(separator: "/")
-        return joined.hasSuffix("/") ? joined : joined + "/"
-    }
-
-    static func canonicalQuery(_ query: String?) -> String {
-        guard let query, !query.isEmpty else { return "" }
-        let pairs = query.split(separator: "&").map { item -> (String, String) in
-            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            return (percentDecoded(parts[0]) ?? String(parts[0]), parts.count > 1 ? (percentDecoded(parts[1]) ?? String(parts[1])) : "")
-        }
-        return pairs.sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
-    }
-
-    static func encode(_ text: String) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.append(byte)
-            default:
-                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        return signature.verify(request, secret: secret, sdkDate: sdkDate)?.reason
     }
 
     /// `YYYYMMDDTHHMMSSZ` as milliseconds since 1970.
@@ -237,19 +162,4 @@ final class Gateway: Sendable {
 
     /// Projects that hold a rate-limit bucket now (for tests of the bound).
     var bucketCount: Int { buckets.withLock { $0.count } }
-}
-
-extension String {
-    /// Runs of spaces and tabs as one space.
-    fileprivate var foldingSpaces: String {
-        var out = ""
-        var previousSpace = false
-        for c in self {
-            let space = c == " " || c == "\t"
-            if space, previousSpace { continue }
-            out.append(space ? " " : c)
-            previousSpace = space
-        }
-        return out
-    }
 }
