@@ -216,3 +216,40 @@ import Testing
         #expect(lines.contains("evs-jobs-mock: ... and 70 more problems"), "stderr: \(exit.stderr)")
     }
 }
+
+extension ProcessTests {
+    /// `health` is a subcommand the help lists, and the serving options stay on the root.
+    @Test func helpListsHealthAsASubcommand() async throws {
+        let running = try Self.launch(["--help"])
+        let exit = await Self.waitForExit(running)
+        let help = String(decoding: running.stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(exit.status == 0)
+        #expect(help.contains("SUBCOMMANDS:") && help.contains("  health "), "help: \(help)")
+        #expect(help.contains("--port") && help.contains("EVS_MOCK_PORT"))
+    }
+
+    /// A failed check says why on one line of standard error before exiting 1.
+    @Test func healthSaysWhyItFails() async throws {
+        let closed = try startMock()
+        let port = closed.port
+        await closed.stop()
+        let refused = await Self.waitForExit(try Self.launch(["health", "--url", "http://127.0.0.1:\(port)"]))
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "evs-jobs-mock: health: http://127.0.0.1:\(port): connection refused\n")
+
+        // An answer that is not a serving mock's: the status is named.
+        let mock = try startMock(admin: false)
+        mock.addFault(.status(503, body: nil))
+        let served = await Self.waitForExit(try Self.launch(["health", "--url", "http://127.0.0.1:\(mock.port)"]))
+        await mock.stop()
+        #expect(served.status == 1)
+        #expect(served.stderr.hasSuffix("answered 503\n"), "stderr: \(served.stderr)")
+    }
+
+    @Test func healthAgainstALiveMockExitsZeroAndSaysNothing() async throws {
+        let mock = try startMock()
+        let exit = await Self.waitForExit(try Self.launch(["health", "--url", "http://127.0.0.1:\(mock.port)"]))
+        await mock.stop()
+        #expect(exit.status == 0 && exit.stderr.isEmpty)
+    }
+}
