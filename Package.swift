@@ -61,7 +61,8 @@ let package = Package(
         ),
         .testTarget(name: "EVSJobsMockTestingTests", dependencies: ["EVSJobsMockTesting"], swiftSettings: strict),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
-        .testTarget(name: "EVSJobsTests", dependencies: ["EVSJobs"], swiftSettings: strict),
+        .testTarget(name: "EVSJobsTests", dependencies: ["EVSJobs", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .testTarget(name: "CommandLineTests", dependencies: ["evs-jobs-mock", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "EVSJobsMockTests", dependencies: ["EVSJobsMock", "EVSJobsMockTesting", "EVSJobs", "HTTP1", "COpenSSL"], swiftSettings: strict),
     ]
 )

@@ -124,10 +124,7 @@ struct EVSJobsMockCommand: ParsableCommand {
         let level = settings.logLevel
         let format = settings.logFormat
         LoggingSystem.bootstrap { label in
-            if format == "json" { return JSONLogHandler(label: label, logLevel: level) }
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            StandardErrorLogHandler(label: label, format: format == "json" ? .json : .text, logLevel: level)
         }
         let logger = Logger(label: "evs-jobs-mock")
         signal(SIGPIPE, SIG_IGN)
@@ -172,16 +169,17 @@ struct EVSJobsMockCommand: ParsableCommand {
         // Signals are caught before the start-up line, so a script that read it can stop us.
         let signals = Self.stopOnSignals(server, logger: logger)
         server.start()
+        // Numbers go in as numbers, so that JSON lines carry them as such; "off" stays a word.
         logger.info("evs-jobs-mock \(Self.version) started", metadata: [
-            "version": "\(Self.version)", "host": "\(settings.host)", "port": "\(server.http.address.port)",
-            "https_port": "\(server.http.tlsAddress.map { String($0.port) } ?? "off")", "clock": "\(settings.clockMode.rawValue)",
-            "time_scale": "\(settings.timeScale)", "auth": "\(settings.gateway.auth.rawValue)",
-            "rate_limit": "\(settings.gateway.rateLimit.map(String.init) ?? "off")", "gzip": "\(settings.gzip)",
+            "version": "\(Self.version)", "host": "\(settings.host)", "port": .stringConvertible(Int(server.http.address.port)),
+            "https_port": server.http.tlsAddress.map { .stringConvertible(Int($0.port)) } ?? "off", "clock": "\(settings.clockMode.rawValue)",
+            "time_scale": .stringConvertible(settings.timeScale), "auth": "\(settings.gateway.auth.rawValue)",
+            "rate_limit": settings.gateway.rateLimit.map { .stringConvertible($0) } ?? "off", "gzip": .stringConvertible(settings.gzip),
             "admin": "\(settings.admin ? (settings.adminToken == nil ? "on" : "on, token") : "off")",
-            "journal_size": "\(settings.journalSize)", "log_level": "\(settings.logLevel.rawValue)",
+            "journal_size": .stringConvertible(settings.journalSize), "log_level": "\(settings.logLevel.rawValue)",
         ])
         for (file, count) in server.fixtureCounts {
-            logger.info("loaded \(count) jobs from \(file)", metadata: ["fixture": "\(file)", "jobs": "\(count)"])
+            logger.info("loaded \(count) \(count == 1 ? "job" : "jobs") from \(file)", metadata: ["fixture": "\(file)", "jobs": .stringConvertible(count)])
         }
         print("listening on \(server.baseURL)" + (server.httpsURL.map { " and \($0)" } ?? ""))
         fflush(nil)
