@@ -1,11 +1,16 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Linux only: the server is built on epoll, accept4(2) and Glibc, so no other system is declared
+// and a build elsewhere stops here, with this line, before anything compiles.
+#if !os(Linux)
+#error("evs-jobs-mock builds and runs on Linux only (epoll, accept4, Glibc); on macOS use the container image (docker/Dockerfile)")
+#endif
+
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let package = Package(
     name: "evs-jobs-mock",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "evs-jobs-mock", targets: ["evs-jobs-mock"]),
         .library(name: "EVSJobsMock", targets: ["EVSJobsMock"]),
@@ -56,7 +61,8 @@ let package = Package(
         ),
         .testTarget(name: "EVSJobsMockTestingTests", dependencies: ["EVSJobsMockTesting"], swiftSettings: strict),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
-        .testTarget(name: "EVSJobsTests", dependencies: ["EVSJobs"], swiftSettings: strict),
+        .testTarget(name: "EVSJobsTests", dependencies: ["EVSJobs", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .testTarget(name: "CommandLineTests", dependencies: ["evs-jobs-mock", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "EVSJobsMockTests", dependencies: ["EVSJobsMock", "EVSJobsMockTesting", "EVSJobs", "HTTP1", "COpenSSL"], swiftSettings: strict),
     ]
 )

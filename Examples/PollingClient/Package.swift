@@ -2,10 +2,10 @@
 import PackageDescription
 
 // An example client of the EVS job API, tested against evs-jobs-mock (the package two levels up)
-// the way a project of your own would use it.
+// the way a project of your own would use it. Linux only, as evs-jobs-mock is. SwiftPM names a
+// path dependency after its folder, so `name:` keeps "evs-jobs-mock" whatever the clone is called.
 let package = Package(
     name: "PollingClient",
-    platforms: [.macOS(.v15)],
     products: [
         .library(name: "PollingClient", targets: ["PollingClient"]),
     ],

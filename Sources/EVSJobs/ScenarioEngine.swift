@@ -158,7 +158,9 @@ public final class ScenarioEngine: @unchecked Sendable {
                 "job_id": "\(transition.jobID)",
                 "job_type": "\(transition.type.rawValue)",
                 "project_id": "\(transition.projectID ?? "*")",
-                "due": "\(APITime.format(transition.at))",
+                // The mock clock's time, which --time-scale, --clock manual and advances move away
+                // from the wall time the line is stamped with.
+                "due_mock_time": "\(APITime.format(transition.at))",
             ])
         }
     }

@@ -12,21 +12,11 @@ import Glibc
 
 /// `evs-jobs-mock [options]` serves; `evs-jobs-mock health [--url URL]` checks one that does.
 @main
-enum Main {
-    static func main() {
-        let arguments = Array(CommandLine.arguments.dropFirst())
-        if arguments.first == "health" {
-            HealthCommand.main(Array(arguments.dropFirst()))
-        } else {
-            EVSJobsMockCommand.main(arguments)
-        }
-    }
-}
-
 struct EVSJobsMockCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evs-jobs-mock",
         abstract: "A test double for the EVS asynchronous job API: GET /v1/{project_id}/jobs/{job_id}.",
+        usage: "evs-jobs-mock [<options>]\nevs-jobs-mock health [--url <url>] [--admin-token <token>] [--timeout <seconds>]",
         discussion: """
             Jobs come from fixture files and move from INIT through RUNNING to SUCCESS or FAIL on \
             their scenario's timer. `evs-jobs-mock health --url URL` exits 0 when a mock answers. \
@@ -35,7 +25,8 @@ struct EVSJobsMockCommand: ParsableCommand {
             "listening on http://127.0.0.1:8080". SIGTERM, SIGINT, SIGHUP or SIGUSR1 stops it: \
             requests in flight finish, then it exits 0.
             """,
-        version: EVSJobsMockCommand.version
+        version: EVSJobsMockCommand.version,
+        subcommands: [HealthCommand.self]
     )
 
     static let version = "0.1.0"
@@ -109,10 +100,6 @@ struct EVSJobsMockCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "HTTPS port beside the plain one, when HTTPS is on; 0 picks a free one. [env: EVS_MOCK_HTTPS_PORT] (default: 8443)")
     var httpsPort: Int?
 
-    func validate() throws {
-        _ = try settings()
-    }
-
     private func settings() throws -> Settings {
         do {
             var flags = Settings.Flags(host: host, port: port, fixtures: fixtures, logLevel: logLevel, clock: clock, timeScale: timeScale,
@@ -130,15 +117,14 @@ struct EVSJobsMockCommand: ParsableCommand {
         }
     }
 
+    // Options are checked here rather than in validate(): the parser validates this command
+    // before it runs `health` too, which must not fail on the server's variables.
     func run() throws {
         var settings = try settings()
         let level = settings.logLevel
         let format = settings.logFormat
         LoggingSystem.bootstrap { label in
-            if format == "json" { return JSONLogHandler(label: label, logLevel: level) }
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            StandardErrorLogHandler(label: label, format: format == "json" ? .json : .text, logLevel: level)
         }
         let logger = Logger(label: "evs-jobs-mock")
         signal(SIGPIPE, SIG_IGN)
@@ -183,16 +169,17 @@ struct EVSJobsMockCommand: ParsableCommand {
         // Signals are caught before the start-up line, so a script that read it can stop us.
         let signals = Self.stopOnSignals(server, logger: logger)
         server.start()
+        // Numbers go in as numbers, so that JSON lines carry them as such; "off" stays a word.
         logger.info("evs-jobs-mock \(Self.version) started", metadata: [
-            "version": "\(Self.version)", "host": "\(settings.host)", "port": "\(server.http.address.port)",
-            "https_port": "\(server.http.tlsAddress.map { String($0.port) } ?? "off")", "clock": "\(settings.clockMode.rawValue)",
-            "time_scale": "\(settings.timeScale)", "auth": "\(settings.gateway.auth.rawValue)",
-            "rate_limit": "\(settings.gateway.rateLimit.map(String.init) ?? "off")", "gzip": "\(settings.gzip)",
+            "version": "\(Self.version)", "host": "\(settings.host)", "port": .stringConvertible(Int(server.http.address.port)),
+            "https_port": server.http.tlsAddress.map { .stringConvertible(Int($0.port)) } ?? "off", "clock": "\(settings.clockMode.rawValue)",
+            "time_scale": .stringConvertible(settings.timeScale), "auth": "\(settings.gateway.auth.rawValue)",
+            "rate_limit": settings.gateway.rateLimit.map { .stringConvertible($0) } ?? "off", "gzip": .stringConvertible(settings.gzip),
             "admin": "\(settings.admin ? (settings.adminToken == nil ? "on" : "on, token") : "off")",
-            "journal_size": "\(settings.journalSize)", "log_level": "\(settings.logLevel.rawValue)",
+            "journal_size": .stringConvertible(settings.journalSize), "log_level": "\(settings.logLevel.rawValue)",
         ])
         for (file, count) in server.fixtureCounts {
-            logger.info("loaded \(count) jobs from \(file)", metadata: ["fixture": "\(file)", "jobs": "\(count)"])
+            logger.info("loaded \(count) \(count == 1 ? "job" : "jobs") from \(file)", metadata: ["fixture": "\(file)", "jobs": .stringConvertible(count)])
         }
         print("listening on \(server.baseURL)" + (server.httpsURL.map { " and \($0)" } ?? ""))
         fflush(nil)
@@ -263,7 +250,7 @@ func processEnvironment() -> [String: String] {
     return result
 }
 
-private func printError(_ message: String) {
+func printError(_ message: String) {
     let line = Array("evs-jobs-mock: \(message)\n".utf8)
     _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }

@@ -128,9 +128,10 @@ import Testing
         let lines = String(decoding: running.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
         let objects = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
         #expect(objects.allSatisfy { $0["time"] is String && $0["level"] is String && $0["message"] is String })
-        #expect(objects.contains { $0["version"] as? String == "0.1.0" && $0["port"] as? String == String(port) })
-        #expect(objects.contains { $0["fixture"] as? String == "(built-in) timed-jobs.json" && $0["jobs"] as? String == "10" })
-        #expect(objects.contains { $0["request_id"] as? String == requestID && $0["status"] as? String == "200" })
+        // Numbers stay numbers: `"port":41613`, `"jobs":10`, `"status":200`, `"duration_ms":0.41`.
+        #expect(objects.contains { $0["version"] as? String == "0.1.0" && $0["port"] as? Int == Int(port) })
+        #expect(objects.contains { $0["fixture"] as? String == "(built-in) timed-jobs.json" && $0["jobs"] as? Int == 10 })
+        #expect(objects.contains { $0["request_id"] as? String == requestID && $0["status"] as? Int == 200 && $0["duration_ms"] is Double })
     }
 
     @Test func healthExitsZeroOnlyWhenAMockAnswers() async throws {
@@ -214,5 +215,61 @@ import Testing
         let lines = exit.stderr.split(separator: "\n")
         #expect(lines.filter { $0.contains("fixture error: ") }.count == 100)
         #expect(lines.contains("evs-jobs-mock: ... and 70 more problems"), "stderr: \(exit.stderr)")
+    }
+}
+
+extension ProcessTests {
+    /// `health` is a subcommand the help lists, and the serving options stay on the root.
+    @Test func helpListsHealthAsASubcommand() async throws {
+        let running = try Self.launch(["--help"])
+        let exit = await Self.waitForExit(running)
+        let help = String(decoding: running.stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(exit.status == 0)
+        #expect(help.contains("SUBCOMMANDS:") && help.contains("  health "), "help: \(help)")
+        #expect(help.contains("--port") && help.contains("EVS_MOCK_PORT"))
+    }
+
+    /// A failed check says why on one line of standard error before exiting 1.
+    @Test func healthSaysWhyItFails() async throws {
+        let closed = try startMock()
+        let port = closed.port
+        await closed.stop()
+        let refused = await Self.waitForExit(try Self.launch(["health", "--url", "http://127.0.0.1:\(port)"]))
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "evs-jobs-mock: health: http://127.0.0.1:\(port): connection refused\n")
+
+        // An answer that is not a serving mock's: the status is named.
+        let mock = try startMock(admin: false)
+        mock.addFault(.status(503, body: nil))
+        let served = await Self.waitForExit(try Self.launch(["health", "--url", "http://127.0.0.1:\(mock.port)"]))
+        await mock.stop()
+        #expect(served.status == 1)
+        #expect(served.stderr.hasSuffix("answered 503\n"), "stderr: \(served.stderr)")
+    }
+
+    @Test func healthAgainstALiveMockExitsZeroAndSaysNothing() async throws {
+        let mock = try startMock()
+        let exit = await Self.waitForExit(try Self.launch(["health", "--url", "http://127.0.0.1:\(mock.port)"]))
+        await mock.stop()
+        #expect(exit.status == 0 && exit.stderr.isEmpty)
+    }
+}
+
+extension ProcessTests {
+    /// Text lines: a millisecond UTC time, the level, the label, the message, then the metadata;
+    /// one job is "1 job".
+    @Test func textLogsPutTheMessageFirstAndCountJobsInWords() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("one-\(UUID().uuidString).json")
+        try #"{"jobs": [{"job_id": "only", "job_type": "createVolume"}]}"#.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let running = try Self.launch(["--port", "0", "--fixtures", file.path])
+        _ = try Self.listeningPort(running)
+        running.process.terminate()
+        let exit = await Self.waitForExit(running)
+        #expect(exit.status == 0)
+        let loaded = try #require(exit.stderr.split(separator: "\n").first { $0.contains(" loaded ") })
+        let time = try #require(loaded.split(separator: " ").first)
+        #expect(time.count == 24 && time.hasSuffix("Z") && time.dropFirst(19).hasPrefix("."), "line: \(loaded)")
+        #expect(loaded.dropFirst(25) == "info [evs-jobs-mock] loaded 1 job from \(file.path) fixture=\(file.path) jobs=1")
     }
 }

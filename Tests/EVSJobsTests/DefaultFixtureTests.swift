@@ -54,3 +54,27 @@ struct DefaultFixtureTests {
         #expect(fromDisk == builtIn)
     }
 }
+
+extension DefaultFixtureTests {
+    /// A person polling by hand, seconds after start, still finds jobs RUNNING: one that
+    /// succeeds and one that fails, each after ten minutes.
+    @Test func someJobsRunTenMinutesForPollingByHand() throws {
+        let specs = try FixtureLoader.decode(FixtureLoader.defaultSources)
+        var outcomes: [Outcome] = []
+        for spec in specs where spec.type == .createVolume {
+            if case .scenario(let scenario) = spec.timeline, scenario.runningMs >= 600_000 { outcomes.append(scenario.outcome) }
+        }
+        #expect(outcomes.contains(.success))
+        #expect(outcomes.contains { if case .fail = $0 { true } else { false } })
+    }
+}
+
+extension DefaultFixtureTests {
+    /// The README's table of built-in jobs names every one of them, sub-jobs too.
+    @Test func theReadmeNamesEveryBuiltInJob() throws {
+        let readme = try String(contentsOf: packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        for spec in flatten(try FixtureLoader.decode(FixtureLoader.defaultSources)) {
+            #expect(readme.contains("`\(spec.id)`"), "README.md lacks the built-in job \(spec.id)")
+        }
+    }
+}

@@ -24,6 +24,7 @@ public enum FixtureLoader {
             FixtureSource(name: "(built-in) api-example-batch.json", bytes: PackageResources.api_example_batch_json),
             FixtureSource(name: "(built-in) api-example-running.json", bytes: PackageResources.api_example_running_json),
             FixtureSource(name: "(built-in) timed-jobs.json", bytes: PackageResources.timed_jobs_json),
+            FixtureSource(name: "(built-in) watch-by-hand.json", bytes: PackageResources.watch_by_hand_json),
         ]
     }
 

@@ -125,7 +125,8 @@ public final class HTTPServer: Sendable {
         let micros = Monotonic.nanos(since: started) / 1000
         let duration = "\(micros / 1000).\(String(micros % 1000 + 1000).dropFirst())ms"
         logger.info("\(method) \(target) \(status) \(duration)", metadata: [
-            "request_id": "\(requestID)", "method": "\(method)", "path": "\(target)", "status": "\(status)", "duration": "\(duration)",
+            "request_id": "\(requestID)", "method": "\(method)", "path": "\(target)", "status": .stringConvertible(status),
+            "duration_ms": .stringConvertible(Double(micros) / 1000),
         ])
     }
 }

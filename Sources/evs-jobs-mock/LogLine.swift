@@ -1,0 +1,73 @@
+import EVSJobs
+import Logging
+
+/// One log line as bytes, newline included, without I/O: `--log-format text` or `json`.
+/// Times are UTC with milliseconds, computed without the C library's locale or time zone.
+enum LogLine {
+    /// `2026-12-01T22:13:17.123Z info [evs-jobs-mock] GET /v1/p/jobs/x 200 0.412ms duration_ms=0.412 status=200`:
+    /// the message first, then the metadata sorted by key; a value with a space, a quote, an
+    /// `=` or a control character, or an empty one, is written as a JSON string.
+    static func text(timeMs: Int64, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(128 + message.utf8.count)
+        APITime.append(timeMs, to: &out)
+        out.append(UInt8(ascii: " "))
+        out.append(contentsOf: level.rawValue.utf8)
+        out.append(contentsOf: " [".utf8)
+        out.append(contentsOf: label.utf8)
+        out.append(contentsOf: "] ".utf8)
+        if message.utf8.contains(where: { $0 < 0x20 }) {
+            // One event, one line: control characters are escaped as in JSON, quotes left off.
+            var quoted: [UInt8] = []
+            JSONWriter.appendString(message, to: &quoted)
+            out.append(contentsOf: quoted.dropFirst().dropLast())
+        } else {
+            out.append(contentsOf: message.utf8)
+        }
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
+            out.append(UInt8(ascii: " "))
+            out.append(contentsOf: key.utf8)
+            out.append(UInt8(ascii: "="))
+            let text = value.description
+            if text.isEmpty || text.utf8.contains(where: { $0 <= 0x20 || $0 == 0x22 || $0 == 0x3D || $0 == 0x5C }) {
+                JSONWriter.appendString(text, to: &out)
+            } else {
+                out.append(contentsOf: text.utf8)
+            }
+        }
+        out.append(10)
+        return out
+    }
+
+    /// `{"time":...,"level":...,"message":...,"label":...}` and then the metadata sorted by key,
+    /// integers, finite doubles and booleans as JSON numbers and booleans.
+    static func json(timeMs: Int64, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> [UInt8] {
+        var members = [
+            JSONMember("time", .string(APITime.format(timeMs))),
+            JSONMember("level", .string(level.rawValue)),
+            JSONMember("message", .string(message)),
+            JSONMember("label", .string(label)),
+        ]
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
+            members.append(JSONMember(key, jsonValue(value)))
+        }
+        var out = JSONWriter.encode(.object(members))
+        out.append(10)
+        return out
+    }
+
+    static func jsonValue(_ value: Logger.MetadataValue) -> JSONValue {
+        switch value {
+        case .string(let text): .string(text)
+        case .stringConvertible(let value):
+            switch value {
+            case let number as any BinaryInteger: Int64(exactly: number).map(JSONValue.integer) ?? .string(value.description)
+            case let number as Double where number.isFinite: .double(number)
+            case let flag as Bool: .bool(flag)
+            default: .string(value.description)
+            }
+        case .array(let values): .array(values.map(jsonValue))
+        case .dictionary(let values): .object(values.sorted { $0.key < $1.key }.map { JSONMember($0.key, jsonValue($0.value)) })
+        }
+    }
+}
