@@ -53,6 +53,8 @@ let package = Package(
             name: "evs-jobs-mock",
             dependencies: [
                 "EVSJobsMock",
+                "EVSJobs",
+                "Sockets",
                 "CSystemShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

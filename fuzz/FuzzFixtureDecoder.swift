@@ -1,7 +1,7 @@
 // libFuzzer entry for the fixture decoder (Sources/EVSJobs/Fixtures/FixtureDecoder.swift), the
 // JSON parser under it and the job renderer. Built by fuzz/run.sh into one module with
-// Sources/EVSJobs/JSON/*.swift, APITime.swift, Job.swift, JobID.swift, JobJSON.swift,
-// Fixtures/FixtureDecoder.swift and Fixtures/FixtureProblem.swift.
+// Sources/EVSJobs/JSON/*.swift, APITime.swift, Jobs/*.swift, JobJSON.swift,
+// Fixtures/FixtureDecoder*.swift, Fixtures/Identifiers.swift and Fixtures/FixtureProblem.swift.
 //
 // The whole input is one fixture file. Checks (each failure traps, so libFuzzer reports it):
 //   * no Swift runtime trap or ASan error in parsing, decoding, rendering or problem messages;

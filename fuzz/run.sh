@@ -56,8 +56,9 @@ target_config() {
         max_len=8192
         sources=(
             Sources/EVSJobs/JSON/*.swift
-            Sources/EVSJobs/APITime.swift Sources/EVSJobs/Job.swift Sources/EVSJobs/JobID.swift Sources/EVSJobs/JobJSON.swift
-            Sources/EVSJobs/Fixtures/FixtureDecoder.swift Sources/EVSJobs/Fixtures/FixtureProblem.swift
+            Sources/EVSJobs/APITime.swift Sources/EVSJobs/Jobs/*.swift Sources/EVSJobs/JobJSON.swift
+            Sources/EVSJobs/Fixtures/FixtureDecoder*.swift Sources/EVSJobs/Fixtures/Identifiers.swift
+            Sources/EVSJobs/Fixtures/FixtureProblem.swift
             fuzz/FuzzFixtureDecoder.swift
         )
         ;;

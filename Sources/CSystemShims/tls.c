@@ -6,7 +6,7 @@
 #include <openssl/x509v3.h>
 #include <stdio.h>
 #include <string.h>
-#include "CSystemShims.h"
+#include "csystem_tls.h"
 
 static void last_error(char *error, size_t length, const char *what) {
     unsigned long code = ERR_get_error();

@@ -1,27 +1,5 @@
 import Synchronization
 
-/// A job found in the store: a top-level job, or a sub-job fetched by its own id.
-public struct JobRef: Sendable, Hashable {
-    /// Position of the top-level job in the store.
-    public let index: Int32
-    /// Position in the parent's `sub_jobs`, or -1 for the top-level job itself.
-    public let sub: Int32
-    /// Which job held the slot: slots of removed jobs are reused, and a reference to the job
-    /// that left must not reach the one that came after it.
-    public let generation: UInt32
-
-    public init(index: Int32, sub: Int32 = -1, generation: UInt32 = 0) {
-        self.index = index
-        self.sub = sub
-        self.generation = generation
-    }
-
-    public var parent: JobRef { JobRef(index: index, generation: generation) }
-
-    /// The sub-job at `offset` of this top-level job.
-    public func subJob(_ offset: Int) -> JobRef { JobRef(index: index, sub: Int32(offset), generation: generation) }
-}
-
 /// The jobs being served. Reads take the lock only to find a job (and, for poll-counted jobs,
 /// to count the read); states are computed outside the lock from timelines and the clock.
 /// Removed jobs give their slot back; per-status counts of top-level jobs are kept as jobs
@@ -300,19 +278,4 @@ public final class JobStore: Sendable {
             storage.slots[slot].job?.spec.subJobs[Int(ref.sub)] = job.spec
         }
     }
-}
-
-extension JobStatus {
-    /// Position in `allCases`: where the status is counted.
-    var rank: Int {
-        switch self {
-        case .initializing: 0
-        case .running: 1
-        case .success: 2
-        case .fail: 3
-        }
-    }
-
-    /// Order in a job's life: INIT, RUNNING, then either end.
-    var phase: Int { min(rank, 2) }
 }

@@ -23,11 +23,13 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
     public private(set) var isClosed = false
     /// An HTTPS connection whose TLS handshake is not done yet.
     public var isHandshaking: Bool { tls != nil && !handshaken }
+    // The TLS members, and the few methods Connection+TLS.swift calls, are internal rather than
+    // private only for that file; all of them are touched on `queue` alone, like the rest.
     /// The TLS session, when this is an HTTPS connection; until `handshaken`, no bytes flow.
-    private var tls: UnsafeMutableRawPointer?
-    private var handshaken = false
+    var tls: UnsafeMutableRawPointer?
+    var handshaken = false
     /// What TLS waits for before it can go on: the socket readable or writable.
-    private var tlsWantsWrite = false
+    var tlsWantsWrite = false
 
     /// Bytes arrived. The buffer is only valid during the call.
     public var onRead: ((UnsafeRawBufferPointer) -> Void)?
@@ -164,7 +166,7 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
         }
     }
 
-    private var wantsInput: Bool { !readPaused && !inputEnded }
+    var wantsInput: Bool { !readPaused && !inputEnded }
 
     private var wantedEvents: UInt32 {
         if tls != nil, !handshaken { return tlsWantsWrite ? Readiness.writable : Readiness.readable }
@@ -172,29 +174,7 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
             | (pendingOffset < pending.count || tlsWantsWrite ? Readiness.writable : 0)
     }
 
-    /// Drives the TLS handshake as the socket allows; a peer that does not speak TLS (plain
-    /// HTTP, garbage) fails it and costs only this connection.
-    private func handshake() {
-        guard let tls else { return }
-        switch ctls_accept(tls) {
-        case let result where result > 0:
-            handshaken = true
-            tlsWantsWrite = false
-            updateInterest()
-            if pendingOffset < pending.count { flush() }
-            readAvailable()  // the first request may have come with the handshake's last bytes
-        case Int(CTLS_WANT_READ):
-            tlsWantsWrite = false
-            updateInterest()
-        case Int(CTLS_WANT_WRITE):
-            tlsWantsWrite = true
-            updateInterest()
-        default:
-            close()
-        }
-    }
-
-    private func updateInterest() {
+    func updateInterest() {
         guard !isClosed, token != 0 else { return }
         let wanted = wantedEvents
         guard wanted != watched else { return }
@@ -202,7 +182,7 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
         loop.modify(fd, token: token, events: wanted)
     }
 
-    private func readAvailable() {
+    func readAvailable() {
         if let tls {
             return readTLS(tls)
         }
@@ -215,30 +195,8 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
         endOfRead(count)
     }
 
-    /// Reads until TLS needs more from the socket: bytes it has decrypted already would
-    /// otherwise wait, since epoll only reports what the socket holds.
-    private func readTLS(_ tls: UnsafeMutableRawPointer) {
-        guard handshaken else { return }
-        while !isClosed, wantsInput {
-            let count = withUnsafeTemporaryAllocation(byteCount: Self.readChunk, alignment: 16) { buffer -> Int in
-                let count = Int(ctls_read(tls, buffer.baseAddress, buffer.count))
-                if count > 0 { onRead?(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
-                return count
-            }
-            if count > 0 { continue }
-            switch count {
-            case Int(CTLS_WANT_READ): return
-            case Int(CTLS_WANT_WRITE):
-                tlsWantsWrite = true
-                updateInterest()
-                return
-            case 0: return endOfRead(0)
-            default: return close()
-            }
-        }
-    }
 
-    private func endOfRead(_ count: Int) {
+    func endOfRead(_ count: Int) {
         if count == 0 {
             inputEnded = true
             updateInterest()
@@ -251,20 +209,12 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
         }
     }
 
-    private func flush() {
+    func flush() {
         if tls != nil, !handshaken { return }  // sent once the handshake is done
         while pendingOffset < pending.count {
             let sent = pending.withUnsafeBytes { raw -> Int in
                 guard let base = raw.baseAddress else { return 0 }
-                if let tls {
-                    let written = Int(ctls_write(tls, base + pendingOffset, raw.count - pendingOffset))
-                    if written == Int(CTLS_WANT_READ) || written == Int(CTLS_WANT_WRITE) {
-                        errno = EAGAIN
-                        return -1
-                    }
-                    if written <= 0 { errno = EPIPE }
-                    return written <= 0 ? -1 : written
-                }
+                if let tls { return sendTLS(tls, base + pendingOffset, raw.count - pendingOffset) }
                 return send(fd, base + pendingOffset, raw.count - pendingOffset, Int32(MSG_NOSIGNAL))
             }
             if sent > 0 {

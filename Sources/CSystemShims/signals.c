@@ -1,36 +1,8 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
-#include <malloc.h>
 #include <signal.h>
-#include <stddef.h>
 #include <unistd.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
-#include "CSystemShims.h"
-
-int csystem_accept_nonblocking(int fd) {
-    return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-}
-
-int csystem_epoll_create(void) {
-    return epoll_create1(EPOLL_CLOEXEC);
-}
-
-int csystem_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t token) {
-    struct epoll_event event = { .events = events, .data = { .u64 = token } };
-    return epoll_ctl(epfd, op, fd, &event);
-}
-
-int csystem_epoll_wait(int epfd, uint64_t *tokens, uint32_t *events, int max, int timeout_ms) {
-    struct epoll_event ready[512];
-    if (max > 512) max = 512;
-    int count = epoll_wait(epfd, ready, max, timeout_ms);
-    for (int i = 0; i < count; i++) {
-        tokens[i] = ready[i].data.u64;
-        events[i] = ready[i].events;
-    }
-    return count;
-}
+#include "csystem_signals.h"
 
 static int stop_pipe_write_end = -1;
 
@@ -57,8 +29,4 @@ int csystem_stop_signals_pipe(void) {
     if (sigaction(SIGHUP, NULL, &hangup) == 0 && hangup.sa_handler != SIG_IGN) sigaction(SIGHUP, &action, NULL);
     sigaction(SIGUSR1, &action, NULL);
     return ends[0];
-}
-
-void csystem_release_free_memory(void) {
-    malloc_trim(0);
 }

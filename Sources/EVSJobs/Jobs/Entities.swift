@@ -1,0 +1,14 @@
+/// The `entities` fields of a non-batch job; absent ones are not rendered.
+public struct Entities: Sendable, Equatable {
+    public var name: String?
+    public var size: Int64?
+    public var volumeID: String?
+    public var volumeType: String?
+
+    public init(name: String? = nil, size: Int64? = nil, volumeID: String? = nil, volumeType: String? = nil) {
+        self.name = name
+        self.size = size
+        self.volumeID = volumeID
+        self.volumeType = volumeType
+    }
+}

@@ -1,0 +1,28 @@
+/// A job as a fixture or an admin request describes it, before it is stored.
+public struct JobSpec: Sendable, Equatable {
+    public var jobID: JobID
+    /// nil: visible under every project id.
+    public var projectID: String?
+    public var type: JobType
+    public var entities: Entities
+    public var timeline: Timeline
+    public var subJobs: [JobSpec]
+
+    public var id: String {
+        get { jobID.description }
+        set { jobID = JobID(newValue) }
+    }
+
+    public init(id: String, projectID: String? = nil, type: JobType, entities: Entities = Entities(), timeline: Timeline = .scenario(Scenario()), subJobs: [JobSpec] = []) {
+        self.init(jobID: JobID(id), projectID: projectID, type: type, entities: entities, timeline: timeline, subJobs: subJobs)
+    }
+
+    public init(jobID: JobID, projectID: String? = nil, type: JobType, entities: Entities = Entities(), timeline: Timeline = .scenario(Scenario()), subJobs: [JobSpec] = []) {
+        self.jobID = jobID
+        self.projectID = projectID
+        self.type = type
+        self.entities = entities
+        self.timeline = timeline
+        self.subJobs = subJobs
+    }
+}
