@@ -7,7 +7,9 @@ public enum JobJSON {
         return out
     }
 
-    public static func append(_ job: Job, at now: Int64, to out: inout [UInt8]) {
+    /// Appends the job's JSON; `trailingMembers`, when given, appends members of its own (each
+    /// `"key":value`, comma-separated) after the eight.
+    public static func append(_ job: Job, at now: Int64, to out: inout [UInt8], trailingMembers: ((inout [UInt8]) -> Void)? = nil) {
         let state = job.state(at: now)
         out.append(UInt8(ascii: "{"))
         JSONWriter.appendKey("status", to: &out)
@@ -43,6 +45,10 @@ public enum JobJSON {
         out.append(UInt8(ascii: ","))
         JSONWriter.appendKey("fail_reason", to: &out)
         JSONWriter.appendOptional(state.failReason, to: &out)
+        if let trailingMembers {
+            out.append(UInt8(ascii: ","))
+            trailingMembers(&out)
+        }
         out.append(UInt8(ascii: "}"))
     }
 

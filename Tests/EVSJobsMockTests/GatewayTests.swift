@@ -22,7 +22,7 @@ import Testing
         let request = try Self.request(get("/v1/p/jobs/x"))
         let allowed = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: 4) { _ in
-            for _ in 0..<20_000 where gateway.check(request, projectID: "p", requestID: "r") == nil {
+            for _ in 0..<20_000 where gateway.check(request, projectID: "p") == nil {
                 allowed.add(1, ordering: .relaxed)
             }
         }
@@ -41,7 +41,7 @@ import Testing
             var random = SystemRandomNumberGenerator()
             for index in 0..<10_000 {
                 let project = index % 3 == 0 ? "hot" : "p\(thread)-\(random.next() as UInt32)"
-                _ = gateway.check(request, projectID: project, requestID: "r")
+                _ = gateway.check(request, projectID: project)
             }
         }
         #expect(gateway.bucketCount <= Gateway.maxBuckets)

@@ -255,7 +255,8 @@ extension HostilePeerTests {
     static func answer(_ path: String, method: String = "GET") -> HTTPResponse {
         let store = JobStore()
         store.insert([JobSpec(id: "j1", type: .deleteVolume, timeline: .scenario(Scenario(initMs: 0, runningMs: 10)))], t0: 0)
-        return JobsAPI(store: store, clock: ManualClock(5)).respond(to: HTTPRequest(method: method, target: path), requestID: "r")
+        let match = JobsAPI.routes.match(method: method, path: path)
+        return JobsAPI(store: store, clock: ManualClock(5)).respond(to: HTTPRequest(method: method, target: path), match: match, requestID: "r")
     }
 
     /// Huawei's Terraform provider polls EVS snapshot jobs on /v2: the same answers as /v1.

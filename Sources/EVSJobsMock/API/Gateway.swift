@@ -51,21 +51,20 @@ final class Gateway: Sendable {
         self.tokenProjects = tokenProjects
     }
 
-    /// The gateway's answer when it stops the request; nil when the request may go on.
-    func check(_ request: HTTPRequest, projectID: String?, requestID: String) -> HTTPResponse? {
-        if let refusal = authenticate(request, projectID: projectID, requestID: requestID) { return refusal }
+    /// The gateway's refusal when it stops the request; nil when the request may go on.
+    func check(_ request: HTTPRequest, projectID: String?) -> APIError? {
+        if let refusal = authenticate(request, projectID: projectID) { return refusal }
         if let limit = options.rateLimit, !take(project: projectID ?? "", limit: limit) {
-            return ErrorBodies.gateway(.tooManyRequests, message: "The throttling threshold has been reached: policy user over ratelimit,limit:\(limit),time:1 second",
-                                       code: "APIGW.0308", requestID: requestID)
+            return .gateway(.tooManyRequests, "APIGW.0308", "The throttling threshold has been reached: policy user over ratelimit,limit:\(limit),time:1 second")
         }
         return nil
     }
 
     // MARK: - Authentication
 
-    private func authenticate(_ request: HTTPRequest, projectID: String?, requestID: String) -> HTTPResponse? {
-        func refuse(_ why: String) -> HTTPResponse {
-            ErrorBodies.gateway(.unauthorized, message: "Incorrect IAM authentication information: \(why)", code: "APIGW.0301", requestID: requestID)
+    private func authenticate(_ request: HTTPRequest, projectID: String?) -> APIError? {
+        func refuse(_ why: String) -> APIError {
+            .gateway(.unauthorized, "APIGW.0301", "Incorrect IAM authentication information: \(why)")
         }
         switch options.auth {
         case .none:
@@ -93,10 +92,10 @@ final class Gateway: Sendable {
         case refused(String)
         case otherProject
 
-        func response(_ refuse: (String) -> HTTPResponse) -> HTTPResponse {
+        func response(_ refuse: (String) -> APIError) -> APIError {
             switch self {
             case .refused(let why): return refuse(why)
-            case .otherProject: return ErrorBodies.service(.badRequest, message: "Invalid token in the header", code: "Common.0018")
+            case .otherProject: return .service(.badRequest, "Common.0018", "Invalid token in the header")
             }
         }
     }

@@ -16,7 +16,7 @@ struct MockResponder: HTTPResponder {
     let gateway: Gateway
 
     func reply(to request: HTTPRequest, requestID: String) -> Reply {
-        if let admin, request.path == "/__admin" || request.path.hasPrefix("/__admin/") {
+        if let admin, AdminAPI.owns(request.path) {
             // Off the event loops: a large body or a reload must hold up no poll.
             return .deferred {
                 let started = Monotonic.now()
@@ -28,38 +28,40 @@ struct MockResponder: HTTPResponder {
             }
         }
         let started = Monotonic.now()
-        let target = JobsAPI.Target(request.path)
-        let route = target.route
-        let projectID = route?.projectID
-        let jobID = route.flatMap { $0.jobID.isEmpty ? nil : $0.jobID }
+        let match = JobsAPI.routes.match(method: request.method, path: request.path)
+        let parameters = match.parameters
+        let projectID = parameters?["project_id"]
+        let jobID = parameters.flatMap { $0["job_id"].isEmpty ? nil : $0["job_id"] }
         let reply: Reply
         let status: Int
         var extraMs = 0.0
-        if let refusal = gateway.check(request, projectID: projectID, requestID: requestID) {
-            (reply, status) = (.response(refusal), refusal.status.code)
+        if let refusal = gateway.check(request, projectID: projectID) {
+            let response = refusal.response(requestID: requestID)
+            (reply, status) = (.response(response), response.status.code)
         } else {
-            (reply, status, extraMs) = answer(request, target: target, projectID: projectID, jobID: jobID, requestID: requestID)
+            (reply, status, extraMs) = answer(request, match: match, projectID: projectID, jobID: jobID, requestID: requestID)
         }
         let seconds = Self.seconds(since: started) + extraMs / 1000
         journal.record(time: clock.now(), request: request, projectID: projectID, jobID: jobID, status: status, durationMs: seconds * 1000)
-        metrics?.record(route: route == nil ? "other" : "job", status: status, seconds: seconds)
+        metrics?.record(route: parameters == nil ? "other" : "job", status: status, seconds: seconds)
         return reply
     }
 
     /// The job API's answer, unless a fault replaces or spoils it; and any delay it adds (ms).
-    private func answer(_ request: HTTPRequest, target: JobsAPI.Target, projectID: String?, jobID: String?, requestID: String) -> (Reply, Int, Double) {
+    private func answer(_ request: HTTPRequest, match: Router<JobsAPI.Handler>.Match, projectID: String?, jobID: String?,
+                        requestID: String) -> (Reply, Int, Double) {
         let reply: Reply
         let status: Int
         var extraMs = 0.0
         switch faults.fire(method: request.method, path: request.path, projectID: projectID, jobID: jobID) {
         case nil:
-            let response = jobs.respond(to: request, target: target, requestID: requestID)
+            let response = jobs.respond(to: request, match: match, requestID: requestID)
             (reply, status) = (.response(response), response.status.code)
         case .status(let code, let body)?:
             let response = Self.faultResponse(code, body: body, requestID: requestID)
             (reply, status) = (.response(response), code)
         case .delay(let milliseconds)?:
-            let response = jobs.respond(to: request, target: target, requestID: requestID)
+            let response = jobs.respond(to: request, match: match, requestID: requestID)
             (reply, status) = (.delayed(response, milliseconds: milliseconds), response.status.code)
             extraMs = Double(milliseconds)
         case .reset?:
@@ -67,7 +69,7 @@ struct MockResponder: HTTPResponder {
         case .close?:
             (reply, status) = (.close, 0)
         case .malformed?:
-            var response = jobs.respond(to: request, target: target, requestID: requestID)
+            var response = jobs.respond(to: request, match: match, requestID: requestID)
             response.body = Array(response.body.prefix(max(1, response.body.count / 2)))
             (reply, status) = (.response(response), response.status.code)
         }
@@ -75,18 +77,22 @@ struct MockResponder: HTTPResponder {
     }
 
     func respond(to error: HTTPDecodeError, requestID: String) -> HTTPResponse {
-        ErrorBodies.mock(error.status, message: error.reason)
+        APIError.mock(error.status, error.reason).response(requestID: requestID)
     }
 
     /// A fault's answer: its own body, or the service's shape for that status.
     static func faultResponse(_ code: Int, body: JSONValue?, requestID: String) -> HTTPResponse {
         let status = HTTPStatus(code: code)
-        if let body { return ErrorBodies.json(status, JSONWriter.encode(body)) }
+        if let body { return .json(status, body) }
+        let error: APIError
         if code == 429 {
-            return ErrorBodies.gateway(status, message: "The throttling threshold has been reached: policy user over ratelimit,limit:1,time:1 second", code: "APIGW.0308", requestID: requestID)
+            error = .gateway(status, "APIGW.0308", "The throttling threshold has been reached: policy user over ratelimit,limit:1,time:1 second")
+        } else if code >= 500 {
+            error = .service(status, "EVS.2002", "internal error!")
+        } else {
+            error = .mock(status, "fault injected by the admin API")
         }
-        if code >= 500 { return ErrorBodies.service(status, message: "internal error!", code: "EVS.2002") }
-        return ErrorBodies.mock(status, message: "fault injected by the admin API")
+        return error.response(requestID: requestID)
     }
 
     static func seconds(since started: UInt64) -> Double {
