@@ -69,24 +69,41 @@ struct Router<Handler: Sendable>: Sendable {
     /// leaves (`/jobs/` names the empty job id, as the service reads it).
     private static func captures(_ pattern: [Segment], _ segments: [String]) -> Parameters? {
         guard pattern.count == segments.count else { return nil }
-        var values: [String: String] = [:]
+        // Pairs, not a dictionary: a route has two captures at most, and this runs per request.
+        var pairs: [(name: String, value: String)] = []
         for (index, (part, segment)) in zip(pattern, segments).enumerated() {
             switch part {
             case .literal(let text):
                 guard text == segment else { return nil }
             case .parameter(let name):
                 guard !segment.isEmpty || index == segments.count - 1 else { return nil }
-                values[name] = segment
+                pairs.append((name, segment))
             }
         }
-        return Parameters(values: values)
+        return Parameters(pairs: pairs)
     }
 }
 
 /// The segments a route's `{name}`s captured, percent-decoded.
 struct Parameters: Sendable, Equatable {
-    let values: [String: String]
+    private let pairs: [(name: String, value: String)]
+
+    init(pairs: [(name: String, value: String)]) {
+        self.pairs = pairs
+    }
+
+    init(values: [String: String]) {
+        pairs = values.map { (name: $0.key, value: $0.value) }
+    }
 
     /// The capture, or "" for a name the route does not have.
-    subscript(_ name: String) -> String { values[name] ?? "" }
+    subscript(_ name: String) -> String { pairs.first { $0.name == name }?.value ?? "" }
+
+    static func == (a: Parameters, b: Parameters) -> Bool {
+        a.dictionary == b.dictionary
+    }
+
+    private var dictionary: [String: String] {
+        Dictionary(pairs.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
 }
