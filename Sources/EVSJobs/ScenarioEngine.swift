@@ -14,10 +14,11 @@ public struct Transition: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(jobID) \(from.rawValue) -> \(to.rawValue)" }
 }
 
-/// Announces each transition when it is due. States are computed on read from the clock, so
-/// the engine never changes what a reader sees; it exists so that a transition is logged (and,
-/// later, acted upon) at its time. One Dispatch timer serves every job: it is armed for the
-/// earliest due transition only, so a store of idle running jobs costs no CPU in between.
+/// The way jobs enter the store at run time (`add`), and the queue of their transitions: each is
+/// announced (logged) and counted in the store's per-status counts when it is due. States are
+/// computed on read from the clock, so the engine never changes what a reader sees of a job.
+/// One Dispatch timer serves every job: it is armed for the earliest due transition only, so a
+/// store of idle running jobs costs no CPU in between.
 public final class ScenarioEngine: @unchecked Sendable {
     private struct Due: Comparable {
         let at: Int64
@@ -47,7 +48,8 @@ public final class ScenarioEngine: @unchecked Sendable {
     }
 
     /// Stores `specs` starting at `t0`, unless one of their ids is taken already in its scope,
-    /// and queues their transitions: jobs added while the mock runs.
+    /// and queues their transitions: how jobs added while the mock runs enter the store (under
+    /// the store's lock, so two racing adds of one id cannot both succeed).
     public func add(_ specs: [JobSpec], t0: Int64) -> Result<[JobRef], JobStore.Taken> {
         let result = store.insertIfFree(specs, t0: t0)
         if case .success(let refs) = result { track(refs) }
@@ -126,7 +128,7 @@ public final class ScenarioEngine: @unchecked Sendable {
         }
     }
 
-    /// Starts the timer that logs transitions as they fall due.
+    /// Starts the timer that announces and counts transitions as they fall due.
     public func start() {
         queue.async {
             guard self.timer == nil else { return }

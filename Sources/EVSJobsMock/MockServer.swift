@@ -1,5 +1,4 @@
 import CSystemShims
-import Dispatch
 import EVSJobs
 import HTTP1
 import Logging
@@ -46,6 +45,9 @@ public final class MockServer: Sendable {
     public let clock: MockClock
     public let journal: Journal
     public let faults: Faults
+    /// Every operation of the admin API on plain values: what the admin routes and the testing
+    /// library call.
+    public let control: MockControl
     /// Top-level jobs each fixture file gave at start-up.
     public let fixtureCounts: [(file: String, jobs: Int)]
 
@@ -67,10 +69,8 @@ public final class MockServer: Sendable {
         csystem_release_free_memory()
         journal = Journal(capacity: configuration.journalSize)
         faults = Faults()
-        let admin = configuration.admin
-            ? AdminAPI(store: store, engine: engine, clock: clock, journal: journal, faults: faults, metrics: Metrics(), fixtures: fixtures,
-                       token: configuration.adminToken, startedNs: DispatchTime.now().uptimeNanoseconds)
-            : nil
+        control = MockControl(store: store, engine: engine, clock: clock, journal: journal, faults: faults, metrics: Metrics(), fixtures: fixtures)
+        let admin = configuration.admin ? AdminAPI(control: control, token: configuration.adminToken) : nil
         let responder = MockResponder(jobs: JobsAPI(store: store, clock: clock), admin: admin, journal: journal, faults: faults,
                                       metrics: admin?.metrics, clock: clock,
                                       gateway: Gateway(options: configuration.gateway))

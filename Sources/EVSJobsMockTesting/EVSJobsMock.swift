@@ -49,38 +49,40 @@ public final class EVSJobsMock: Sendable {
     /// named "addJobs") and `JobStore.Taken` for an id in use.
     @discardableResult
     public func addJobs(_ json: String) throws -> [String] {
-        let document: JSONValue
-        do {
-            document = try JSONParser.parse(Array(json.utf8))
+        do throws(ControlError) {
+            return try server.control.addJobs(Array(json.utf8)).jobs.map(\.id)
         } catch {
-            throw FixtureError([FixtureProblem(file: "addJobs", path: error.path, reason: "invalid JSON: \(error)")])
+            switch error {
+            case .notJSON(let syntax):
+                throw FixtureError([FixtureProblem(file: "addJobs", path: syntax.path, reason: "invalid JSON: \(syntax)")])
+            case .invalidJobs(let invalid): throw invalid
+            case .idTaken(let taken): throw taken
+            case .noJobGiven: return []
+            default: throw error
+            }
         }
-        var decoder = FixtureDecoder()
-        let specs = decoder.decodeRequest(document)
-        if let error = decoder.error { throw error }
-        _ = try server.engine.add(specs, t0: server.clock.now()).get()
-        return specs.map(\.id)
     }
 
-    /// Moves the mock clock (and every job's timeline) forward.
+    /// Moves the mock clock (and every job's timeline) forward, to the year 9999 at most.
     public func advanceClock(by milliseconds: Int64) {
-        server.clock.advance(by: milliseconds)
+        let control = server.control
+        _ = try? control.advanceClock(by: min(max(0, milliseconds), control.clockRoom))
     }
 
     /// The job as a poll from `project` would render it now (without counting as a poll).
     public func jobJSON(_ id: String, project: String = "p") -> String? {
-        server.store.find(id: id, project: project).map { String(decoding: JobJSON.render($0, at: server.clock.now()), as: UTF8.self) }
+        server.control.polledJob(id, project: project).map { String(decoding: JobJSON.render($0.job, at: $0.now), as: UTF8.self) }
     }
 
     /// Requests the journal holds, oldest first.
     public func requests(projectID: String? = nil, jobID: String? = nil) -> [Journal.Entry] {
-        server.journal.entries(projectID: projectID, jobID: jobID).entries
+        server.control.allRequests(projectID: projectID, jobID: jobID)
     }
 
-    /// Installs a fault; returns its id.
+    /// Installs a fault; returns its id. Not bounded by `Faults.maxRules`, unlike the admin API.
     @discardableResult
     public func addFault(_ action: Faults.Action, match: Faults.Match = Faults.Match(), times: Int? = nil) -> String {
-        server.faults.add(match: match, action: action, times: times, probability: nil, seed: nil)
+        server.control.addFault(match: match, action: action, times: times, probability: nil, seed: nil)
     }
 
     /// Stops serving and frees the port. A mock released earlier stops then, and Swift may

@@ -3,17 +3,11 @@ import HTTP1
 
 /// `/__admin/requests`, `/__admin/faults`, `/__admin/health` and `/__admin/metrics`.
 extension AdminAPI {
-    /// Entries in one answer at most, and the bytes they may hold: a full journal is read in
-    /// pages (`before`), never built into one answer of hundreds of megabytes.
-    static let maxPageEntries = 1000
-    static let maxPageBytes = 4 * 1024 * 1024
-
     func requests(_ query: Query) throws(APIError) -> HTTPResponse {
-        let limit = min(try query.positiveInteger("limit") ?? Self.maxPageEntries, Self.maxPageEntries)
-        let page = journal.page(projectID: try query.string("project_id"), jobID: try query.string("job_id"), limit: limit,
-                                before: try query.positiveInteger("before"), maxBytes: Self.maxPageBytes)
+        let page = control.requests(projectID: try query.string("project_id"), jobID: try query.string("job_id"),
+                                    limit: try query.positiveInteger("limit"), before: try query.positiveInteger("before"))
         return .json(.ok, .object([
-            JSONMember("requests", .array(page.entries.map(journal.json))), JSONMember("total", .integer(Int64(page.total))),
+            JSONMember("requests", .array(page.entries.map(control.journal.json))), JSONMember("total", .integer(Int64(page.total))),
             JSONMember("dropped", .integer(Int64(page.dropped))), JSONMember("before", page.older.map { .integer(Int64($0)) } ?? .null),
         ]))
     }
@@ -38,10 +32,9 @@ extension AdminAPI {
             throw APIError.mock(.badRequest, MockCode.invalidField, "must be from 0 to 1", path: JSONPath.root.appending("probability"))
         }
         let seed = try fields.integer("seed").map { UInt64(bitPattern: $0) }
-        guard faults.rules.count < Faults.maxRules else {
-            throw APIError.mock(.conflict, MockCode.tooManyFaults, "at most \(Faults.maxRules) faults at once; delete some first")
+        let id = try APIError.control { () throws(ControlError) in
+            try control.addBoundedFault(match: match, action: action, times: times.map(Int.init), probability: probability, seed: seed)
         }
-        let id = faults.add(match: match, action: action, times: times.map(Int.init), probability: probability, seed: seed)
         return .json(.created, .object([JSONMember("id", .string(id))]))
     }
 
@@ -83,7 +76,7 @@ extension AdminAPI {
     }
 
     func listFaults() -> HTTPResponse {
-        let rules = faults.rules.map { rule -> JSONValue in
+        let rules = control.faultRules.map { rule -> JSONValue in
             var match: [JSONMember] = []
             if let value = rule.match.projectID { match.append(JSONMember("project_id", .string(value))) }
             if let value = rule.match.jobID { match.append(JSONMember("job_id", .string(value))) }
@@ -109,28 +102,26 @@ extension AdminAPI {
     }
 
     func requestCount(_ query: Query) throws(APIError) -> HTTPResponse {
-        let count = journal.count(projectID: try query.string("project_id"), jobID: try query.string("job_id"))
+        let count = control.requestCount(projectID: try query.string("project_id"), jobID: try query.string("job_id"))
         return .json(.ok, .object([JSONMember("count", .integer(Int64(count)))]))
     }
 
     func removeFault(id: String) throws(APIError) -> HTTPResponse {
-        guard faults.remove(id: id) else { throw APIError.mock(.notFound, MockCode.noSuchFault, "no fault \"\(id)\"") }
+        try APIError.control { () throws(ControlError) in try control.removeFault(id: id) }
         return HTTPResponse(status: .noContent)
     }
 
     func health() -> HTTPResponse {
-        let uptime = Monotonic.nanos(since: startedNs) / 1_000_000
+        let health = control.health
         return .json(.ok, .object([
-            JSONMember("status", .string("UP")), JSONMember("jobs", .integer(Int64(store.jobCount))),
-            JSONMember("uptime_ms", .integer(Int64(uptime))),
+            JSONMember("status", .string("UP")), JSONMember("jobs", .integer(Int64(health.jobs))),
+            JSONMember("uptime_ms", .integer(Int64(health.uptimeMs))),
         ]))
     }
 
     func metricsText() -> HTTPResponse {
-        engine.catchUp()
-        let byStatus = store.countsByStatus
         var headers = HTTPHeaders()
         headers.add("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-        return HTTPResponse(status: .ok, headers: headers, body: Array(metrics.text(jobsByStatus: byStatus).utf8))
+        return HTTPResponse(status: .ok, headers: headers, body: Array(control.metricsText().utf8))
     }
 }

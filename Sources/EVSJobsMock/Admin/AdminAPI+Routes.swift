@@ -25,14 +25,14 @@ extension AdminAPI {
 
         add("GET", "/requests") { api, call in try api.requests(call.query) }
         add("DELETE", "/requests") { api, _ in
-            api.journal.clear()
+            api.control.clearRequests()
             return HTTPResponse(status: .noContent)
         }
         add("GET", "/requests/count") { api, call in try api.requestCount(call.query) }
         add("GET", "/faults") { api, _ in api.listFaults() }
         add("POST", "/faults") { api, call in try api.addFault(call.request.body) }
         add("DELETE", "/faults") { api, _ in
-            api.faults.clear()
+            api.control.clearFaults()
             return HTTPResponse(status: .noContent)
         }
         add("DELETE", "/faults/{fault_id}") { api, call in try api.removeFault(id: call.parameters["fault_id"]) }

@@ -1,20 +1,15 @@
-import Dispatch
 import EVSJobs
 import HTTP1
 
 /// The control plane under `/__admin`: jobs at run time, the clock, reset and reload, the request
 /// journal, faults, health, metrics and the OpenAPI document. A rejected request changes nothing.
 /// The routes are in `AdminAPI+Routes.swift`; the handlers in the files beside it.
+/// Each handler reads its request, calls `MockControl` and renders what it returns.
 struct AdminAPI: Sendable {
-    let store: JobStore
-    let engine: ScenarioEngine
-    let clock: MockClock
-    let journal: Journal
-    let faults: Faults
-    let metrics: Metrics
-    let fixtures: FixtureSet
+    let control: MockControl
     let token: String?
-    let startedNs: UInt64
+
+    var metrics: Metrics { control.metrics }
 
     /// Whether `path` is the admin API's: `/__admin` and all below it.
     static func owns(_ path: String) -> Bool {
