@@ -55,7 +55,7 @@ final class Gateway: Sendable {
     func check(_ request: HTTPRequest, projectID: String?) -> APIError? {
         if let refusal = authenticate(request, projectID: projectID) { return refusal }
         if let limit = options.rateLimit, !take(project: projectID ?? "", limit: limit) {
-            return .gateway(.tooManyRequests, "APIGW.0308", "The throttling threshold has been reached: policy user over ratelimit,limit:\(limit),time:1 second")
+            return .gateway(.tooManyRequests, ServiceCode.throttled, "The throttling threshold has been reached: policy user over ratelimit,limit:\(limit),time:1 second")
         }
         return nil
     }
@@ -64,7 +64,7 @@ final class Gateway: Sendable {
 
     private func authenticate(_ request: HTTPRequest, projectID: String?) -> APIError? {
         func refuse(_ why: String) -> APIError {
-            .gateway(.unauthorized, "APIGW.0301", "Incorrect IAM authentication information: \(why)")
+            .gateway(.unauthorized, ServiceCode.authenticationFailed, "Incorrect IAM authentication information: \(why)")
         }
         switch options.auth {
         case .none:
@@ -95,7 +95,7 @@ final class Gateway: Sendable {
         func response(_ refuse: (String) -> APIError) -> APIError {
             switch self {
             case .refused(let why): return refuse(why)
-            case .otherProject: return .service(.badRequest, "Common.0018", "Invalid token in the header")
+            case .otherProject: return .service(.badRequest, ServiceCode.tokenOfAnotherProject, "Invalid token in the header")
             }
         }
     }

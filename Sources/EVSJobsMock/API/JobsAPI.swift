@@ -34,7 +34,7 @@ struct JobsAPI: Sendable {
                 error.allow = allowed.joined(separator: ", ")
                 throw error
             case .notFound:
-                throw APIError.gateway(.notFound, "APIGW.0101", "The API does not exist or has not been published in the environment")
+                throw APIError.gateway(.notFound, ServiceCode.noSuchAPI, "The API does not exist or has not been published in the environment")
             case .malformedPath:
                 throw APIError.mock(.badRequest, "malformed percent-encoding in the request path")
             }
@@ -45,9 +45,9 @@ struct JobsAPI: Sendable {
 
     func showJob(_ parameters: Parameters) throws(APIError) -> HTTPResponse {
         let jobID = parameters["job_id"]
-        guard !jobID.isEmpty else { throw .service(.badRequest, "Common.0011", "No jobs found.") }
+        guard !jobID.isEmpty else { throw .service(.badRequest, ServiceCode.jobQueryFailed, "No jobs found.") }
         guard let (job, now) = store.read(id: jobID, project: parameters["project_id"], clock: clock) else {
-            throw .service(.badRequest, "Common.0011", "query job fail.")
+            throw .service(.badRequest, ServiceCode.jobQueryFailed, "query job fail.")
         }
         return .json(.ok, JobJSON.render(job, at: now))
     }

@@ -86,9 +86,9 @@ struct MockResponder: HTTPResponder {
         if let body { return .json(status, body) }
         let error: APIError
         if code == 429 {
-            error = .gateway(status, "APIGW.0308", "The throttling threshold has been reached: policy user over ratelimit,limit:1,time:1 second")
+            error = .gateway(status, ServiceCode.throttled, "The throttling threshold has been reached: policy user over ratelimit,limit:1,time:1 second")
         } else if code >= 500 {
-            error = .service(status, "EVS.2002", "internal error!")
+            error = .service(status, ServiceCode.internalError, "internal error!")
         } else {
             error = .mock(status, "fault injected by the admin API")
         }
