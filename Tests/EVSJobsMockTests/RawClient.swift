@@ -156,10 +156,14 @@ struct RawResponse {
 /// Reading answers, shared by the live suites. Call these in the test's own task (on a response
 /// a `blocking` worker handed back), so a failed requirement is counted against the test.
 extension RawResponse {
+    /// The body as a JSON object, nil if it is not one (for use off the test's task).
+    var jsonObject: [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+    }
+
     /// The body as a JSON object, or a failed requirement.
     func object() throws -> [String: Any] {
-        let parsed = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
-        return try #require(parsed, "not a JSON object: \(status) \(text)")
+        try #require(jsonObject, "not a JSON object: \(status) \(text)")
     }
 
     /// The `error` object of a mock or EVS error answer: `{"error": {"code", "message"}}`.
