@@ -18,9 +18,9 @@ import Testing
 
     @Test func createOneJobRendersTheAPIFieldsAndProject() async throws {
         try await withServer { server, port in
-            let client = try RawClient(port: port)
+            let client = try await RawClient.connect(port: port)
             let t0 = server.clock.now()
-            let response = try call(client, "POST", "/__admin/jobs", #"""
+            let response = try await call(client, "POST", "/__admin/jobs", #"""
                 {"job_id": "admin-one", "job_type": "createVolume", "entities": {"name": "d1", "size": 40},
                  "scenario": {"init_ms": 500, "running_ms": 3000}}
                 """#)
@@ -36,7 +36,7 @@ import Testing
             #expect(jobs.count == 1)
             // Without a project it is visible under every project id, as the API renders it.
             for project in ["any-project", "other", "P"] {
-                let poll = try call(client, "GET", "/v1/\(project)/jobs/admin-one")
+                let poll = try await call(client, "GET", "/v1/\(project)/jobs/admin-one")
                 #expect(poll.status == 200)
                 #expect(poll.text == api + "}")
             }
@@ -45,8 +45,8 @@ import Testing
 
     @Test func createBatchInAProjectIsVisibleOnlyThere() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            let response = try call(client, "POST", "/__admin/jobs",
+            let client = try await RawClient.connect(port: port)
+            let response = try await call(client, "POST", "/__admin/jobs",
                                     #"{"project_id": "P", "jobs": [\#(jobJSON("p-1")), \#(jobJSON("p-2", type: "deleteVolume"))]}"#)
             #expect(response.status == 201)
             let jobs = try jobsOf(response)
@@ -54,16 +54,16 @@ import Testing
             #expect(jobs.map { $0["project_id"] as? String } == ["P", "P"])
             #expect(jobs.map { $0["job_type"] as? String } == ["createVolume", "deleteVolume"])
             for id in ["p-1", "p-2"] {
-                let own = try call(client, "GET", "/v1/P/jobs/\(id)")
+                let own = try await call(client, "GET", "/v1/P/jobs/\(id)")
                 #expect(own.status == 200)
-                #expect(try object(own)["job_id"] as? String == id)
-                #expect(try object(own)["project_id"] == nil, "the API renders only its eight fields")
-                let other = try call(client, "GET", "/v1/Q/jobs/\(id)")
+                #expect(try own.object()["job_id"] as? String == id)
+                #expect(try own.object()["project_id"] == nil, "the API renders only its eight fields")
+                let other = try await call(client, "GET", "/v1/Q/jobs/\(id)")
                 #expect(other.status == 400)
                 #expect(other.text == Self.queryJobFail)
-                let admin = try call(client, "GET", "/__admin/jobs/\(id)?project_id=Q")
+                let admin = try await call(client, "GET", "/__admin/jobs/\(id)?project_id=Q")
                 #expect(admin.status == 404)
-                #expect(try adminError(admin)["code"] as? String == "MOCK.1003")
+                #expect(try admin.errorObject()["code"] as? String == "MOCK.1003")
             }
         }
     }
@@ -77,88 +77,88 @@ import Testing
     ])
     func anInvalidThirdJobCreatesNone(bad: String, path: String) async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            let before = try jobsOf(call(client, "GET", "/__admin/jobs")).count
-            let response = try call(client, "POST", "/__admin/jobs",
+            let client = try await RawClient.connect(port: port)
+            let before = try jobsOf(await call(client, "GET", "/__admin/jobs")).count
+            let response = try await call(client, "POST", "/__admin/jobs",
                                     #"{"project_id": "P", "jobs": [\#(jobJSON("ok-1")), \#(jobJSON("ok-2")), \#(bad)]}"#)
             #expect(response.status == 400)
-            let error = try adminError(response)
+            let error = try response.errorObject()
             #expect(error["code"] as? String == "MOCK.1001")
             #expect(error["path"] as? String == path)
             #expect((error["message"] as? String)?.isEmpty == false)
             for id in ["ok-1", "ok-2", "bad-3"] {
-                #expect(try call(client, "GET", "/__admin/jobs/\(id)").status == 404)
-                #expect(try call(client, "GET", "/v1/P/jobs/\(id)").status == 400)
+                #expect(try await call(client, "GET", "/__admin/jobs/\(id)").status == 404)
+                #expect(try await call(client, "GET", "/v1/P/jobs/\(id)").status == 400)
             }
-            #expect(try jobsOf(call(client, "GET", "/__admin/jobs")).count == before)
+            #expect(try jobsOf(await call(client, "GET", "/__admin/jobs")).count == before)
         }
     }
 
     @Test(arguments: [#"{"jobs": ["#, "not json", "", #"{"job_id": "x",}"#])
     func malformedJSONIs400Mock1000(body: String) async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            let before = try jobsOf(call(client, "GET", "/__admin/jobs")).count
-            let response = try call(client, "POST", "/__admin/jobs", body)
+            let client = try await RawClient.connect(port: port)
+            let before = try jobsOf(await call(client, "GET", "/__admin/jobs")).count
+            let response = try await call(client, "POST", "/__admin/jobs", body)
             #expect(response.status == 400)
-            #expect(try adminError(response)["code"] as? String == "MOCK.1000")
-            #expect(try jobsOf(call(client, "GET", "/__admin/jobs")).count == before)
+            #expect(try response.errorObject()["code"] as? String == "MOCK.1000")
+            #expect(try jobsOf(await call(client, "GET", "/__admin/jobs")).count == before)
         }
     }
 
     @Test func duplicateIDsAreRefusedInTheirScopeOnly() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            #expect(try call(client, "POST", "/__admin/jobs", #"{"project_id": "P", "jobs": [\#(jobJSON("dup"))]}"#).status == 201)
+            let client = try await RawClient.connect(port: port)
+            #expect(try await call(client, "POST", "/__admin/jobs", #"{"project_id": "P", "jobs": [\#(jobJSON("dup"))]}"#).status == 201)
 
             // Again in P: 409, and the first job is left as it was.
-            let again = try call(client, "POST", "/__admin/jobs", #"{"project_id": "P", "jobs": [\#(jobJSON("dup", type: "deleteVolume"))]}"#)
+            let again = try await call(client, "POST", "/__admin/jobs", #"{"project_id": "P", "jobs": [\#(jobJSON("dup", type: "deleteVolume"))]}"#)
             #expect(again.status == 409)
-            let error = try adminError(again)
+            let error = try again.errorObject()
             #expect(error["code"] as? String == "MOCK.1002")
             #expect((error["message"] as? String)?.contains("dup") == true)
-            #expect(try object(call(client, "GET", "/v1/P/jobs/dup"))["job_type"] as? String == "createVolume")
+            #expect(try await call(client, "GET", "/v1/P/jobs/dup").object()["job_type"] as? String == "createVolume")
 
             // Another project is another scope.
-            #expect(try call(client, "POST", "/__admin/jobs", #"{"project_id": "Q", "jobs": [\#(jobJSON("dup"))]}"#).status == 201)
+            #expect(try await call(client, "POST", "/__admin/jobs", #"{"project_id": "Q", "jobs": [\#(jobJSON("dup"))]}"#).status == 201)
             // A job visible everywhere clashes with every project's ids, and with the fixtures'.
-            #expect(try call(client, "POST", "/__admin/jobs", jobJSON("dup")).status == 409)
-            #expect(try call(client, "POST", "/__admin/jobs", #"{"project_id": "R", "jobs": [\#(jobJSON(Self.fixtureRunning))]}"#).status == 409)
+            #expect(try await call(client, "POST", "/__admin/jobs", jobJSON("dup")).status == 409)
+            #expect(try await call(client, "POST", "/__admin/jobs", #"{"project_id": "R", "jobs": [\#(jobJSON(Self.fixtureRunning))]}"#).status == 409)
 
             // A batch with a taken id creates nothing.
-            let batch = try call(client, "POST", "/__admin/jobs",
+            let batch = try await call(client, "POST", "/__admin/jobs",
                                  #"{"project_id": "P", "jobs": [\#(jobJSON("new-a")), \#(jobJSON("new-b")), \#(jobJSON("dup"))]}"#)
             #expect(batch.status == 409)
-            #expect(try call(client, "GET", "/v1/P/jobs/new-a").status == 400)
-            #expect(try call(client, "GET", "/v1/P/jobs/new-b").status == 400)
+            #expect(try await call(client, "GET", "/v1/P/jobs/new-a").status == 400)
+            #expect(try await call(client, "GET", "/v1/P/jobs/new-b").status == 400)
 
             // The same id twice in one request is a validation error at the second one.
-            let twice = try call(client, "POST", "/__admin/jobs", #"{"project_id": "S", "jobs": [\#(jobJSON("x")), \#(jobJSON("x"))]}"#)
+            let twice = try await call(client, "POST", "/__admin/jobs", #"{"project_id": "S", "jobs": [\#(jobJSON("x")), \#(jobJSON("x"))]}"#)
             #expect(twice.status == 400)
-            #expect(try adminError(twice)["code"] as? String == "MOCK.1001")
-            #expect(try adminError(twice)["path"] as? String == "jobs[1].job_id")
-            #expect(try call(client, "GET", "/v1/S/jobs/x").status == 400)
+            #expect(try twice.errorObject()["code"] as? String == "MOCK.1001")
+            #expect(try twice.errorObject()["path"] as? String == "jobs[1].job_id")
+            #expect(try await call(client, "GET", "/v1/S/jobs/x").status == 400)
 
-            #expect(try jobsOf(call(client, "GET", "/__admin/jobs?project_id=P")).map { $0["job_id"] as? String } == ["dup"])
+            #expect(try jobsOf(await call(client, "GET", "/__admin/jobs?project_id=P")).map { $0["job_id"] as? String } == ["dup"])
         }
     }
 
     @Test func aScenarioBothTimedAndCountedIsRefusedAtTheOffendingKey() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            let single = try call(client, "POST", "/__admin/jobs",
+            let client = try await RawClient.connect(port: port)
+            let single = try await call(client, "POST", "/__admin/jobs",
                                   #"{"job_id": "mix", "job_type": "createVolume", "scenario": {"init_ms": 100, "init_polls": 2}}"#)
             #expect(single.status == 400)
-            #expect(try adminError(single)["code"] as? String == "MOCK.1001")
-            #expect(try adminError(single)["path"] as? String == "scenario.init_ms")
+            #expect(try single.errorObject()["code"] as? String == "MOCK.1001")
+            #expect(try single.errorObject()["path"] as? String == "scenario.init_ms")
 
-            let batch = try call(client, "POST", "/__admin/jobs", #"""
+            let batch = try await call(client, "POST", "/__admin/jobs", #"""
                 {"jobs": [\#(jobJSON("mix-ok")), {"job_id": "mix-2", "job_type": "createVolume", "scenario": {"running_polls": 2, "running_ms": 10}}]}
                 """#)
             #expect(batch.status == 400)
-            #expect(try adminError(batch)["path"] as? String == "jobs[1].scenario.running_ms")
+            #expect(try batch.errorObject()["path"] as? String == "jobs[1].scenario.running_ms")
             for id in ["mix", "mix-ok", "mix-2"] {
-                #expect(try call(client, "GET", "/v1/p/jobs/\(id)").status == 400)
+                #expect(try await call(client, "GET", "/v1/p/jobs/\(id)").status == 400)
             }
         }
     }
@@ -167,47 +167,47 @@ import Testing
 
     @Test func listGetAndDeleteJobs() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            let fixtures = try jobsOf(call(client, "GET", "/__admin/jobs"))
+            let client = try await RawClient.connect(port: port)
+            let fixtures = try jobsOf(await call(client, "GET", "/__admin/jobs"))
             #expect(fixtures.contains { $0["job_id"] as? String == Self.fixtureRunning })
-            #expect(try call(client, "POST", "/__admin/jobs", #"{"project_id": "P", "jobs": [\#(jobJSON("p-1")), \#(jobJSON("p-2"))]}"#).status == 201)
-            #expect(try call(client, "POST", "/__admin/jobs", #"{"project_id": "Q", "jobs": [\#(jobJSON("q-1"))]}"#).status == 201)
+            #expect(try await call(client, "POST", "/__admin/jobs", #"{"project_id": "P", "jobs": [\#(jobJSON("p-1")), \#(jobJSON("p-2"))]}"#).status == 201)
+            #expect(try await call(client, "POST", "/__admin/jobs", #"{"project_id": "Q", "jobs": [\#(jobJSON("q-1"))]}"#).status == 201)
 
-            let all = try jobsOf(call(client, "GET", "/__admin/jobs"))
+            let all = try jobsOf(await call(client, "GET", "/__admin/jobs"))
             #expect(all.count == fixtures.count + 3)
             #expect(Array(all.suffix(3)).map { $0["job_id"] as? String } == ["p-1", "p-2", "q-1"])
             #expect(Array(all.suffix(3)).map { $0["project_id"] as? String } == ["P", "P", "Q"])
-            let onlyP = try jobsOf(call(client, "GET", "/__admin/jobs?project_id=P"))
+            let onlyP = try jobsOf(await call(client, "GET", "/__admin/jobs?project_id=P"))
             #expect(onlyP.map { $0["job_id"] as? String } == ["p-1", "p-2"])
-            #expect(try jobsOf(call(client, "GET", "/__admin/jobs?project_id=nobody")).isEmpty)
+            #expect(try jobsOf(await call(client, "GET", "/__admin/jobs?project_id=nobody")).isEmpty)
 
-            let one = try call(client, "GET", "/__admin/jobs/p-1")
+            let one = try await call(client, "GET", "/__admin/jobs/p-1")
             #expect(one.status == 200)
-            #expect(try object(one)["job_id"] as? String == "p-1")
-            #expect(try object(one)["project_id"] as? String == "P")
-            #expect(try object(one)["status"] as? String == "INIT")
-            #expect(try call(client, "GET", "/__admin/jobs/p-1?project_id=P").status == 200)
+            #expect(try one.object()["job_id"] as? String == "p-1")
+            #expect(try one.object()["project_id"] as? String == "P")
+            #expect(try one.object()["status"] as? String == "INIT")
+            #expect(try await call(client, "GET", "/__admin/jobs/p-1?project_id=P").status == 200)
 
-            let delete = try call(client, "DELETE", "/__admin/jobs/p-1")
+            let delete = try await call(client, "DELETE", "/__admin/jobs/p-1")
             #expect(delete.status == 204)
             #expect(delete.body.isEmpty)
-            let gone = try call(client, "GET", "/__admin/jobs/p-1")
+            let gone = try await call(client, "GET", "/__admin/jobs/p-1")
             #expect(gone.status == 404)
-            #expect(try adminError(gone)["code"] as? String == "MOCK.1003")
-            let poll = try call(client, "GET", "/v1/P/jobs/p-1")
+            #expect(try gone.errorObject()["code"] as? String == "MOCK.1003")
+            let poll = try await call(client, "GET", "/v1/P/jobs/p-1")
             #expect(poll.status == 400)
             #expect(poll.text == Self.queryJobFail)
-            #expect(try call(client, "DELETE", "/__admin/jobs/p-1").status == 404)
+            #expect(try await call(client, "DELETE", "/__admin/jobs/p-1").status == 404)
             // The others are untouched.
-            #expect(try call(client, "GET", "/v1/P/jobs/p-2").status == 200)
-            #expect(try jobsOf(call(client, "GET", "/__admin/jobs")).count == fixtures.count + 2)
+            #expect(try await call(client, "GET", "/v1/P/jobs/p-2").status == 200)
+            #expect(try jobsOf(await call(client, "GET", "/__admin/jobs")).count == fixtures.count + 2)
 
-            let unknown = try call(client, "GET", "/__admin/jobs/ffffffffffffffffffffffffffffffff")
+            let unknown = try await call(client, "GET", "/__admin/jobs/ffffffffffffffffffffffffffffffff")
             #expect(unknown.status == 404)
-            #expect(try adminError(unknown)["code"] as? String == "MOCK.1003")
-            #expect(try call(client, "DELETE", "/__admin/jobs/never-was").status == 404)
-            #expect(try call(client, "POST", "/__admin/jobs/never-was/advance").status == 404)
-            #expect(try call(client, "POST", "/__admin/jobs/never-was/finish", #"{"status": "SUCCESS"}"#).status == 404)
+            #expect(try unknown.errorObject()["code"] as? String == "MOCK.1003")
+            #expect(try await call(client, "DELETE", "/__admin/jobs/never-was").status == 404)
+            #expect(try await call(client, "POST", "/__admin/jobs/never-was/advance").status == 404)
+            #expect(try await call(client, "POST", "/__admin/jobs/never-was/finish", #"{"status": "SUCCESS"}"#).status == 404)
         }
     }
 
@@ -215,76 +215,76 @@ import Testing
 
     @Test func advanceMovesATimedJobThroughItsStates() async throws {
         try await withServer { server, port in
-            let client = try RawClient(port: port)
+            let client = try await RawClient.connect(port: port)
             let t0 = server.clock.now()
-            #expect(try call(client, "POST", "/__admin/jobs", #"{"project_id": "P", "jobs": [\#(jobJSON("adv", #"{"init_ms": 60000, "running_ms": 60000}"#))]}"#).status == 201)
+            #expect(try await call(client, "POST", "/__admin/jobs", #"{"project_id": "P", "jobs": [\#(jobJSON("adv", #"{"init_ms": 60000, "running_ms": 60000}"#))]}"#).status == 201)
 
             server.clock.advance(by: 100)
-            let running = try call(client, "POST", "/__admin/jobs/adv/advance?project_id=P")
+            let running = try await call(client, "POST", "/__admin/jobs/adv/advance?project_id=P")
             #expect(running.status == 200)
-            let r = try object(running)
+            let r = try running.object()
             #expect(r["status"] as? String == "RUNNING")
             #expect(r["begin_time"] as? String == APITime.format(t0))
             #expect(r["end_time"] as? String == "")
             #expect(r["project_id"] as? String == "P")
-            #expect(try object(call(client, "GET", "/v1/P/jobs/adv"))["status"] as? String == "RUNNING")
+            #expect(try await call(client, "GET", "/v1/P/jobs/adv").object()["status"] as? String == "RUNNING")
 
             server.clock.advance(by: 250)
-            let done = try object(call(client, "POST", "/__admin/jobs/adv/advance"))
+            let done = try await call(client, "POST", "/__admin/jobs/adv/advance").object()
             #expect(done["status"] as? String == "SUCCESS")
             #expect(done["begin_time"] as? String == APITime.format(t0))
             #expect(done["end_time"] as? String == APITime.format(server.clock.now()))
             #expect(server.clock.now() == t0 + 350)
             #expect(done["error_code"] is NSNull)
-            let polled = try object(call(client, "GET", "/v1/P/jobs/adv"))
+            let polled = try await call(client, "GET", "/v1/P/jobs/adv").object()
             #expect(polled["status"] as? String == "SUCCESS")
             #expect(polled["end_time"] as? String == APITime.format(t0 + 350))
 
             // Later time changes nothing any more, and a finished job cannot be advanced.
             server.clock.advance(by: 500_000)
-            #expect(try object(call(client, "GET", "/v1/P/jobs/adv"))["end_time"] as? String == APITime.format(t0 + 350))
-            let again = try call(client, "POST", "/__admin/jobs/adv/advance")
+            #expect(try await call(client, "GET", "/v1/P/jobs/adv").object()["end_time"] as? String == APITime.format(t0 + 350))
+            let again = try await call(client, "POST", "/__admin/jobs/adv/advance")
             #expect(again.status == 409)
-            #expect(try adminError(again)["code"] as? String == "MOCK.1007")
+            #expect(try again.errorObject()["code"] as? String == "MOCK.1007")
         }
     }
 
     @Test func finishEndsAJobWithTheGivenOutcome() async throws {
         try await withServer { server, port in
-            let client = try RawClient(port: port)
+            let client = try await RawClient.connect(port: port)
             let t0 = server.clock.now()
-            #expect(try call(client, "POST", "/__admin/jobs", #"{"project_id": "P", "jobs": [\#(jobJSON("fin")), \#(jobJSON("fin-ok")), \#(jobJSON("fin-bad"))]}"#).status == 201)
+            #expect(try await call(client, "POST", "/__admin/jobs", #"{"project_id": "P", "jobs": [\#(jobJSON("fin")), \#(jobJSON("fin-ok")), \#(jobJSON("fin-bad"))]}"#).status == 201)
             server.clock.advance(by: 42)
 
-            let failed = try call(client, "POST", "/__admin/jobs/fin/finish?project_id=P",
+            let failed = try await call(client, "POST", "/__admin/jobs/fin/finish?project_id=P",
                                   #"{"status": "FAIL", "error_code": "EVS.9999", "fail_reason": "boom"}"#)
             #expect(failed.status == 200)
-            let f = try object(failed)
+            let f = try failed.object()
             #expect(f["status"] as? String == "FAIL")
             #expect(f["error_code"] as? String == "EVS.9999")
             #expect(f["fail_reason"] as? String == "boom")
             #expect(f["begin_time"] as? String == APITime.format(t0))
             #expect(f["end_time"] as? String == APITime.format(t0 + 42))
-            let polled = try object(call(client, "GET", "/v1/P/jobs/fin"))
+            let polled = try await call(client, "GET", "/v1/P/jobs/fin").object()
             #expect(polled["status"] as? String == "FAIL")
             #expect(polled["error_code"] as? String == "EVS.9999")
             #expect(polled["fail_reason"] as? String == "boom")
 
-            let ok = try object(call(client, "POST", "/__admin/jobs/fin-ok/finish", #"{"status": "SUCCESS"}"#))
+            let ok = try await call(client, "POST", "/__admin/jobs/fin-ok/finish", #"{"status": "SUCCESS"}"#).object()
             #expect(ok["status"] as? String == "SUCCESS")
             #expect(ok["error_code"] is NSNull)
 
             for (body, path) in [(#"{"status": "DONE"}"#, "status"), (#"{}"#, "status"), (#"{"status": 1}"#, "status"),
                                  (#"{"status": "SUCCESS", "error_code": "EVS.1"}"#, "error_code"),
                                  (#"{"status": "FAIL", "why": "x"}"#, "why")] {
-                let bad = try call(client, "POST", "/__admin/jobs/fin-bad/finish", body)
+                let bad = try await call(client, "POST", "/__admin/jobs/fin-bad/finish", body)
                 #expect(bad.status == 400, "\(body)")
-                #expect(try adminError(bad)["code"] as? String == "MOCK.1001", "\(body)")
-                #expect(try adminError(bad)["path"] as? String == path, "\(body)")
+                #expect(try bad.errorObject()["code"] as? String == "MOCK.1001", "\(body)")
+                #expect(try bad.errorObject()["path"] as? String == path, "\(body)")
             }
-            #expect(try call(client, "POST", "/__admin/jobs/fin-bad/finish", "{").status == 400)
+            #expect(try await call(client, "POST", "/__admin/jobs/fin-bad/finish", "{").status == 400)
             // Nothing changed.
-            #expect(try object(call(client, "GET", "/v1/P/jobs/fin-bad"))["status"] as? String == "INIT")
+            #expect(try await call(client, "GET", "/v1/P/jobs/fin-bad").object()["status"] as? String == "INIT")
         }
     }
 
@@ -292,8 +292,8 @@ import Testing
 
     @Test func aPollCountedJobMovesOnlyOnAPIReads() async throws {
         try await withServer { server, port in
-            let client = try RawClient(port: port)
-            let created = try call(client, "POST", "/__admin/jobs",
+            let client = try await RawClient.connect(port: port)
+            let created = try await call(client, "POST", "/__admin/jobs",
                                    #"{"project_id": "P", "jobs": [\#(jobJSON("pc", #"{"init_polls": 1, "running_polls": 3, "outcome": "FAIL"}"#))]}"#)
             #expect(created.status == 201)
             #expect(try jobsOf(created).first?["status"] as? String == "INIT")
@@ -302,16 +302,16 @@ import Testing
             for _ in 0..<6 {
                 // Admin reads, any number of them, do not count.
                 for _ in 0..<3 {
-                    #expect(try call(client, "GET", "/__admin/jobs/pc?project_id=P").status == 200)
-                    _ = try call(client, "GET", "/__admin/jobs?project_id=P")
+                    #expect(try await call(client, "GET", "/__admin/jobs/pc?project_id=P").status == 200)
+                    _ = try await call(client, "GET", "/__admin/jobs?project_id=P")
                 }
                 server.clock.advance(by: 10)
                 pollTimes.append(server.clock.now())
-                let poll = try object(call(client, "GET", "/v1/P/jobs/pc"))
+                let poll = try await call(client, "GET", "/v1/P/jobs/pc").object()
                 seen.append(poll["status"] as? String ?? "?")
             }
             #expect(seen == ["INIT", "RUNNING", "RUNNING", "RUNNING", "FAIL", "FAIL"])
-            let final = try object(call(client, "GET", "/__admin/jobs/pc"))
+            let final = try await call(client, "GET", "/__admin/jobs/pc").object()
             #expect(final["status"] as? String == "FAIL")
             #expect(final["error_code"] as? String == "EVS.2024")
             #expect(final["fail_reason"] as? String == "volume is error!")
@@ -322,15 +322,15 @@ import Testing
 
     @Test func parallelPollsCountEveryReadExactlyOnce() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            #expect(try call(client, "POST", "/__admin/jobs",
+            let client = try await RawClient.connect(port: port)
+            #expect(try await call(client, "POST", "/__admin/jobs",
                              #"{"project_id": "PP", "jobs": [\#(jobJSON("pc-par", #"{"init_polls": 0, "running_polls": 100}"#))]}"#).status == 201)
             let perClient = try await onThreads(10) { _ -> [String] in
                 let client = try RawClient(port: port)
                 var seen: [String] = []
                 for _ in 0..<20 {
                     let response = try call(client, "GET", "/v1/PP/jobs/pc-par")
-                    seen.append(parsed(response)?["status"] as? String ?? "HTTP \(response.status)")
+                    seen.append(response.jsonObject?["status"] as? String ?? "HTTP \(response.status)")
                 }
                 return seen
             }
@@ -342,7 +342,7 @@ import Testing
                 // Each client's reads are in order: once SUCCESS, never RUNNING again.
                 #expect(seen.map(rank) == seen.map(rank).sorted(), "\(seen)")
             }
-            #expect(try object(call(client, "GET", "/__admin/jobs/pc-par"))["status"] as? String == "SUCCESS")
+            #expect(try await call(client, "GET", "/__admin/jobs/pc-par").object()["status"] as? String == "SUCCESS")
         }
     }
 
@@ -352,7 +352,7 @@ import Testing
         try await withServer { server, port in
             let workers = 8, perWorker = 20, rounds = 9
             let t0 = server.clock.now()
-            let fixtureCount = try jobsOf(call(RawClient(port: port), "GET", "/__admin/jobs")).count
+            let fixtureCount = try jobsOf(await call(await RawClient.connect(port: port), "GET", "/__admin/jobs")).count
             /// INIT for 100-300 ms, RUNNING for 100-500 ms more; every fourth job fails.
             @Sendable func scenario(_ j: Int) -> (initMs: Int, runningMs: Int, fails: Bool) {
                 (100 * (j % 3 + 1), 100 * (j % 5 + 1), j % 4 == 0)
@@ -368,7 +368,7 @@ import Testing
                 var statuses: [String] = []
                 for j in 0..<perWorker {
                     let response = try call(client, "GET", "/v1/cc-\(w)/jobs/job-\(j)")
-                    let job = parsed(response)
+                    let job = response.jsonObject
                     if response.status != 200 || (job?["entities"] as? [String: Any])?["name"] as? String != "w\(w)-j\(j)" {
                         problems.append("cc-\(w)/job-\(j): \(response.status) \(response.text)")
                     }
@@ -387,12 +387,12 @@ import Testing
                     let scenarioJSON = #"{"init_ms": \#(s.initMs), "running_ms": \#(s.runningMs)\#(s.fails ? #", "outcome": "FAIL""# : "")}"#
                     let body = #"{"project_id": "cc-\#(w)", "jobs": [\#(jobJSON("job-\(j)", scenarioJSON, name: "w\(w)-j\(j)"))]}"#
                     let response = try call(client, "POST", "/__admin/jobs", body)
-                    let job = (parsed(response)?["jobs"] as? [[String: Any]])?.first
+                    let job = (response.jsonObject?["jobs"] as? [[String: Any]])?.first
                     if response.status != 201 || job?["project_id"] as? String != "cc-\(w)" {
                         problems.append("create cc-\(w)/job-\(j): \(response.status) \(response.text)")
                     }
                     let poll = try call(client, "GET", "/v1/cc-\(w)/jobs/job-\(j)")
-                    let polled = parsed(poll)
+                    let polled = poll.jsonObject
                     if poll.status != 200 || (polled?["entities"] as? [String: Any])?["name"] as? String != "w\(w)-j\(j)" {
                         problems.append("poll cc-\(w)/job-\(j): \(poll.status) \(poll.text)")
                     }
@@ -401,7 +401,7 @@ import Testing
                     let nobody = try call(client, "GET", "/v1/cc-nobody/jobs/job-\(j)")
                     if nobody.status != 400 { problems.append("cc-nobody/job-\(j): \(nobody.status)") }
                     let neighbour = try call(client, "GET", "/v1/cc-\((w + 1) % workers)/jobs/job-\(j)")
-                    let name = (parsed(neighbour)?["entities"] as? [String: Any])?["name"] as? String
+                    let name = (neighbour.jsonObject?["entities"] as? [String: Any])?["name"] as? String
                     if !(neighbour.status == 400 || (neighbour.status == 200 && name == "w\((w + 1) % workers)-j\(j)")) {
                         problems.append("neighbour of cc-\(w)/job-\(j): \(neighbour.status) \(neighbour.text)")
                     }
@@ -413,9 +413,9 @@ import Testing
                 #expect(result.problems.isEmpty, "worker \(w): \(result.problems.prefix(5))")
             }
 
-            let admin = try RawClient(port: port)
+            let admin = try await RawClient.connect(port: port)
             for round in 1...rounds {
-                let clock = try object(call(admin, "POST", "/__admin/clock/advance", #"{"ms": 100}"#))
+                let clock = try await call(admin, "POST", "/__admin/clock/advance", #"{"ms": 100}"#).object()
                 #expect(clock["now"] as? String == APITime.format(t0 + Int64(100 * round)))
                 let polled = try await onThreads(workers) { w -> (statuses: [String], problems: [String]) in
                     var problems: [String] = []
@@ -435,11 +435,11 @@ import Testing
                     #expect(ranks == ranks.sorted(), "cc-\(w)/job-\(j) went backwards: \(seen)")
                     #expect(seen == (0...rounds).map { expected(j, at: 100 * $0) }, "cc-\(w)/job-\(j): \(seen)")
                 }
-                let listed = try jobsOf(call(admin, "GET", "/__admin/jobs?project_id=cc-\(w)"))
+                let listed = try jobsOf(await call(admin, "GET", "/__admin/jobs?project_id=cc-\(w)"))
                 #expect(listed.count == perWorker)
                 #expect(listed.allSatisfy { ($0["entities"] as? [String: Any])?["name"] as? String == "w\(w)-j\(String(($0["job_id"] as? String ?? "").dropFirst(4)))" })
             }
-            #expect(try jobsOf(call(admin, "GET", "/__admin/jobs")).count == fixtureCount + workers * perWorker)
+            #expect(try jobsOf(await call(admin, "GET", "/__admin/jobs")).count == fixtureCount + workers * perWorker)
         }
     }
 
@@ -450,7 +450,7 @@ import Testing
         try await withServer { _, port in
             let attempts = 100, racers = 8
             let ballast = (0..<4000).map { #"{"job_id": "b\#($0)", "job_type": "createVolume"}"# }.joined(separator: ",")
-            #expect(try call(RawClient(port: port), "POST", "/__admin/jobs", #"{"project_id": "ballast", "jobs": [\#(ballast)]}"#).status == 201)
+            #expect(try await call(await RawClient.connect(port: port), "POST", "/__admin/jobs", #"{"project_id": "ballast", "jobs": [\#(ballast)]}"#).status == 201)
             let barrier = Barrier(racers)
             let perRacer = try await onThreads(racers) { _ -> [Int] in
                 let client = try? RawClient(port: port)
@@ -466,7 +466,7 @@ import Testing
             let outcomes = (0..<attempts).map { attempt in (id: "race-\(attempt)", statuses: perRacer.map { $0[attempt] }) }
             let wrong = outcomes.filter { $0.statuses.filter { $0 == 201 }.count != 1 || $0.statuses.filter { $0 == 409 }.count != racers - 1 }
             #expect(wrong.count == 0, "\(wrong.count) of \(attempts) ids were not created exactly once, e.g. \(wrong.prefix(3).map { "\($0.id): \($0.statuses)" })")
-            let listed = try jobsOf(call(RawClient(port: port), "GET", "/__admin/jobs?project_id=race")).compactMap { $0["job_id"] as? String }
+            let listed = try jobsOf(await call(await RawClient.connect(port: port), "GET", "/__admin/jobs?project_id=race")).compactMap { $0["job_id"] as? String }
             #expect(listed.count == attempts, "ids stored twice: \(Dictionary(grouping: listed) { $0 }.filter { $0.value.count > 1 }.keys.sorted())")
         }
     }
@@ -475,43 +475,43 @@ import Testing
 
     @Test func manualClockShowsAndAdvancesExactly() async throws {
         try await withServer { server, port in
-            let client = try RawClient(port: port)
-            let shown = try call(client, "GET", "/__admin/clock")
+            let client = try await RawClient.connect(port: port)
+            let shown = try await call(client, "GET", "/__admin/clock")
             #expect(shown.status == 200)
-            let clock = try object(shown)
+            let clock = try shown.object()
             #expect(clock["mode"] as? String == "manual")
             #expect((clock["scale"] as? NSNumber)?.doubleValue == 1)
             let before = try #require((clock["now"] as? String).flatMap(APITime.parse), "\(shown.text)")
             #expect(before == server.clock.now())
 
-            let advanced = try call(client, "POST", "/__admin/clock/advance", #"{"ms": 500}"#)
+            let advanced = try await call(client, "POST", "/__admin/clock/advance", #"{"ms": 500}"#)
             #expect(advanced.status == 200)
-            #expect(try object(advanced)["now"] as? String == APITime.format(before + 500))
-            #expect(try object(advanced)["mode"] as? String == "manual")
-            #expect(try object(call(client, "GET", "/__admin/clock"))["now"] as? String == APITime.format(before + 500))
-            #expect(try call(client, "POST", "/__admin/clock/advance", #"{"ms": 0}"#).status == 200)
+            #expect(try advanced.object()["now"] as? String == APITime.format(before + 500))
+            #expect(try advanced.object()["mode"] as? String == "manual")
+            #expect(try await call(client, "GET", "/__admin/clock").object()["now"] as? String == APITime.format(before + 500))
+            #expect(try await call(client, "POST", "/__admin/clock/advance", #"{"ms": 0}"#).status == 200)
 
             for (body, path) in [(#"{"ms": -1}"#, "ms"), (#"{"ms": 1.5}"#, "ms"), (#"{"ms": "5"}"#, "ms"), (#"{}"#, "ms"),
                                  (#"{"ms": 5, "by": 1}"#, "by"), ("[5]", "$")] {
-                let refused = try call(client, "POST", "/__admin/clock/advance", body)
+                let refused = try await call(client, "POST", "/__admin/clock/advance", body)
                 #expect(refused.status == 400, "\(body)")
-                #expect(try adminError(refused)["code"] as? String == "MOCK.1001", "\(body)")
-                #expect(try adminError(refused)["path"] as? String == path, "\(body)")
+                #expect(try refused.errorObject()["code"] as? String == "MOCK.1001", "\(body)")
+                #expect(try refused.errorObject()["path"] as? String == path, "\(body)")
             }
-            #expect(try adminError(call(client, "POST", "/__admin/clock/advance", "{")).count > 0)
-            #expect(try object(call(client, "GET", "/__admin/clock"))["now"] as? String == APITime.format(before + 500))
+            #expect(try await call(client, "POST", "/__admin/clock/advance", "{").errorObject().count > 0)
+            #expect(try await call(client, "GET", "/__admin/clock").object()["now"] as? String == APITime.format(before + 500))
             #expect(server.clock.now() == before + 500)
         }
     }
 
     @Test func switchingToRealTimeKeepsTheReading() async throws {
         try await withServer { server, port in
-            let client = try RawClient(port: port)
-            #expect(try call(client, "POST", "/__admin/clock/advance", #"{"ms": 86400000}"#).status == 200)
+            let client = try await RawClient.connect(port: port)
+            #expect(try await call(client, "POST", "/__admin/clock/advance", #"{"ms": 86400000}"#).status == 200)
             let before = server.clock.now()
-            let switched = try call(client, "POST", "/__admin/clock", #"{"mode": "real", "scale": 10}"#)
+            let switched = try await call(client, "POST", "/__admin/clock", #"{"mode": "real", "scale": 10}"#)
             #expect(switched.status == 200)
-            let clock = try object(switched)
+            let clock = try switched.object()
             #expect(clock["mode"] as? String == "real")
             #expect((clock["scale"] as? NSNumber)?.doubleValue == 10)
             let now = try #require((clock["now"] as? String).flatMap(APITime.parse))
@@ -522,30 +522,30 @@ import Testing
 
             for (body, path) in [(#"{"scale": 0}"#, "scale"), (#"{"scale": -2}"#, "scale"), (#"{"scale": "fast"}"#, "scale"),
                                  (#"{"mode": "fast"}"#, "mode"), (#"{"mode": "manual", "speed": 2}"#, "speed")] {
-                let refused = try call(client, "POST", "/__admin/clock", body)
+                let refused = try await call(client, "POST", "/__admin/clock", body)
                 #expect(refused.status == 400, "\(body)")
-                #expect(try adminError(refused)["code"] as? String == "MOCK.1001", "\(body)")
-                #expect(try adminError(refused)["path"] as? String == path, "\(body)")
+                #expect(try refused.errorObject()["code"] as? String == "MOCK.1001", "\(body)")
+                #expect(try refused.errorObject()["path"] as? String == path, "\(body)")
             }
             // The refused requests changed nothing.
-            let still = try object(call(client, "GET", "/__admin/clock"))
+            let still = try await call(client, "GET", "/__admin/clock").object()
             #expect(still["mode"] as? String == "real")
             #expect((still["scale"] as? NSNumber)?.doubleValue == 10)
 
             // And back to standing still, where it was.
-            let manual = try object(call(client, "POST", "/__admin/clock", #"{"mode": "manual"}"#))
+            let manual = try await call(client, "POST", "/__admin/clock", #"{"mode": "manual"}"#).object()
             #expect(manual["mode"] as? String == "manual")
             let stopped = try #require((manual["now"] as? String).flatMap(APITime.parse))
             #expect(stopped >= now)
-            #expect(try object(call(client, "GET", "/__admin/clock"))["now"] as? String == APITime.format(stopped))
+            #expect(try await call(client, "GET", "/__admin/clock").object()["now"] as? String == APITime.format(stopped))
         }
     }
 
     @Test func advancingTheClockDrivesABatchJobThroughEveryState() async throws {
         try await withServer { server, port in
-            let client = try RawClient(port: port)
+            let client = try await RawClient.connect(port: port)
             let t0 = server.clock.now()
-            let created = try call(client, "POST", "/__admin/jobs", #"""
+            let created = try await call(client, "POST", "/__admin/jobs", #"""
                 {"project_id": "B", "jobs": [{"job_id": "batch", "job_type": "batchCreateVolume", "sub_jobs": [
                   {"job_id": "batch-1", "entities": {"size": 10}, "scenario": {"init_ms": 100, "running_ms": 200}},
                   {"job_id": "batch-2", "entities": {"size": 20}, "scenario": {"init_ms": 100, "running_ms": 500, "outcome": "FAIL",
@@ -554,37 +554,37 @@ import Testing
                 """#)
             #expect(created.status == 201)
 
-            func poll() throws -> (status: String?, subs: [String?], job: [String: Any]) {
-                let job = try object(call(client, "GET", "/v1/B/jobs/batch"))
+            func poll() async throws -> (status: String?, subs: [String?], job: [String: Any]) {
+                let job = try await call(client, "GET", "/v1/B/jobs/batch").object()
                 let subs = ((job["entities"] as? [String: Any])?["sub_jobs"] as? [[String: Any]]) ?? []
                 return (job["status"] as? String, subs.map { $0["status"] as? String }, job)
             }
-            func advance(_ ms: Int) throws {
-                let response = try call(client, "POST", "/__admin/clock/advance", #"{"ms": \#(ms)}"#)
+            func advance(_ ms: Int) async throws {
+                let response = try await call(client, "POST", "/__admin/clock/advance", #"{"ms": \#(ms)}"#)
                 #expect(response.status == 200)
             }
 
-            var state = try poll()
+            var state = try await poll()
             #expect(state.status == "INIT")
             #expect(state.subs == ["INIT", "INIT", "INIT"])
-            try advance(100)
-            state = try poll()
+            try await advance(100)
+            state = try await poll()
             #expect(state.status == "RUNNING")
             #expect(state.subs == ["RUNNING", "RUNNING", "RUNNING"])
-            try advance(200)
-            state = try poll()
+            try await advance(200)
+            state = try await poll()
             #expect(state.status == "RUNNING")
             #expect(state.subs == ["SUCCESS", "RUNNING", "RUNNING"])
             #expect(state.job["end_time"] as? String == "")
-            try advance(300)
-            state = try poll()
+            try await advance(300)
+            state = try await poll()
             #expect(state.status == "RUNNING")
             #expect(state.subs == ["SUCCESS", "FAIL", "RUNNING"])
             #expect(state.job["error_code"] is NSNull)
-            try advance(399)
-            #expect(try poll().status == "RUNNING")
-            try advance(1)
-            state = try poll()
+            try await advance(399)
+            #expect(try await poll().status == "RUNNING")
+            try await advance(1)
+            state = try await poll()
             #expect(state.status == "FAIL")
             #expect(state.subs == ["SUCCESS", "FAIL", "SUCCESS"])
             #expect(state.job["error_code"] as? String == "EVS.2026")
@@ -593,18 +593,18 @@ import Testing
             #expect(state.job["end_time"] as? String == APITime.format(t0 + 1000))
             #expect(server.clock.now() == t0 + 1000)
 
-            let sub = try object(call(client, "GET", "/v1/B/jobs/batch-2"))
+            let sub = try await call(client, "GET", "/v1/B/jobs/batch-2").object()
             #expect(sub["status"] as? String == "FAIL")
             #expect(sub["end_time"] as? String == APITime.format(t0 + 600))
-            #expect(try call(client, "GET", "/v1/other/jobs/batch-2").status == 400)
+            #expect(try await call(client, "GET", "/v1/other/jobs/batch-2").status == 400)
         }
     }
 
     /// `advance` answers 200 only when it moved the job on; repeating it finishes any job.
     @Test func advancingABatchParentAlwaysMakesProgress() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            #expect(try call(client, "POST", "/__admin/jobs", #"""
+            let client = try await RawClient.connect(port: port)
+            #expect(try await call(client, "POST", "/__admin/jobs", #"""
                 {"project_id": "B", "jobs": [{"job_id": "mixed", "job_type": "batchCreateVolume", "sub_jobs": [
                   {"job_id": "mixed-1", "scenario": {"init_ms": 0, "running_ms": 60000}},
                   {"job_id": "mixed-2", "scenario": {"init_ms": 60000, "running_ms": 60000}}]}]}
@@ -612,16 +612,16 @@ import Testing
             func subs(_ job: [String: Any]) -> [String?] {
                 (((job["entities"] as? [String: Any])?["sub_jobs"] as? [[String: Any]]) ?? []).map { $0["status"] as? String }
             }
-            var job = try object(call(client, "GET", "/__admin/jobs/mixed?project_id=B"))
+            var job = try await call(client, "GET", "/__admin/jobs/mixed?project_id=B").object()
             #expect(job["status"] as? String == "RUNNING")
             #expect(subs(job) == ["RUNNING", "INIT"])
             // Parent status, then the sub-jobs': each advance answered 200 must change one of them.
             var history: [[String]] = [[job["status"] as? String ?? "?"] + subs(job).map { $0 ?? "?" }]
             for _ in 0..<5 {
-                let response = try call(client, "POST", "/__admin/jobs/mixed/advance?project_id=B")
+                let response = try await call(client, "POST", "/__admin/jobs/mixed/advance?project_id=B")
                 if response.status == 409 { break }
                 #expect(response.status == 200)
-                job = try object(response)
+                job = try response.object()
                 history.append([job["status"] as? String ?? "?"] + subs(job).map { $0 ?? "?" })
             }
             let unchanged = zip(history, history.dropFirst()).filter { $0.0 == $0.1 }.count
@@ -634,38 +634,38 @@ import Testing
 
     @Test func resetRestoresAProjectOrEverything() async throws {
         try await withServer { server, port in
-            let client = try RawClient(port: port)
-            let fixtureCount = try jobsOf(call(client, "GET", "/__admin/jobs")).count
+            let client = try await RawClient.connect(port: port)
+            let fixtureCount = try jobsOf(await call(client, "GET", "/__admin/jobs")).count
             let t0 = server.clock.now()
-            #expect(try object(call(client, "GET", "/v1/p/jobs/\(Self.fixtureTimed)"))["begin_time"] as? String == APITime.format(t0))
-            #expect(try call(client, "POST", "/__admin/jobs", #"{"project_id": "P", "jobs": [\#(jobJSON("p-1")), \#(jobJSON("p-2"))]}"#).status == 201)
-            #expect(try call(client, "POST", "/__admin/jobs", #"{"project_id": "Q", "jobs": [\#(jobJSON("q-1"))]}"#).status == 201)
-            #expect(try call(client, "POST", "/__admin/jobs", jobJSON("g-1")).status == 201)
+            #expect(try await call(client, "GET", "/v1/p/jobs/\(Self.fixtureTimed)").object()["begin_time"] as? String == APITime.format(t0))
+            #expect(try await call(client, "POST", "/__admin/jobs", #"{"project_id": "P", "jobs": [\#(jobJSON("p-1")), \#(jobJSON("p-2"))]}"#).status == 201)
+            #expect(try await call(client, "POST", "/__admin/jobs", #"{"project_id": "Q", "jobs": [\#(jobJSON("q-1"))]}"#).status == 201)
+            #expect(try await call(client, "POST", "/__admin/jobs", jobJSON("g-1")).status == 201)
 
-            let resetP = try call(client, "POST", "/__admin/reset?project_id=P")
+            let resetP = try await call(client, "POST", "/__admin/reset?project_id=P")
             #expect(resetP.status == 200)
-            #expect(try object(resetP)["jobs"] as? Int == fixtureCount + 2)
-            #expect(try call(client, "GET", "/v1/P/jobs/p-1").status == 400)
-            #expect(try call(client, "GET", "/v1/P/jobs/p-2").status == 400)
-            #expect(try jobsOf(call(client, "GET", "/__admin/jobs?project_id=P")).isEmpty)
-            #expect(try call(client, "GET", "/v1/Q/jobs/q-1").status == 200)
-            #expect(try call(client, "GET", "/v1/P/jobs/g-1").status == 200, "jobs visible everywhere are left alone")
-            #expect(try call(client, "GET", "/v1/P/jobs/\(Self.fixtureRunning)").status == 200)
+            #expect(try resetP.object()["jobs"] as? Int == fixtureCount + 2)
+            #expect(try await call(client, "GET", "/v1/P/jobs/p-1").status == 400)
+            #expect(try await call(client, "GET", "/v1/P/jobs/p-2").status == 400)
+            #expect(try jobsOf(await call(client, "GET", "/__admin/jobs?project_id=P")).isEmpty)
+            #expect(try await call(client, "GET", "/v1/Q/jobs/q-1").status == 200)
+            #expect(try await call(client, "GET", "/v1/P/jobs/g-1").status == 200, "jobs visible everywhere are left alone")
+            #expect(try await call(client, "GET", "/v1/P/jobs/\(Self.fixtureRunning)").status == 200)
 
             // Let the timed fixture job finish, then reset everything: it starts over now.
             server.clock.advance(by: 10_000)
-            #expect(try object(call(client, "GET", "/v1/p/jobs/\(Self.fixtureTimed)"))["status"] as? String == "SUCCESS")
-            let resetAll = try call(client, "POST", "/__admin/reset")
+            #expect(try await call(client, "GET", "/v1/p/jobs/\(Self.fixtureTimed)").object()["status"] as? String == "SUCCESS")
+            let resetAll = try await call(client, "POST", "/__admin/reset")
             #expect(resetAll.status == 200)
-            #expect(try object(resetAll)["jobs"] as? Int == fixtureCount)
+            #expect(try resetAll.object()["jobs"] as? Int == fixtureCount)
             for (project, id) in [("Q", "q-1"), ("P", "g-1"), ("P", "p-1")] {
-                #expect(try call(client, "GET", "/v1/\(project)/jobs/\(id)").status == 400)
+                #expect(try await call(client, "GET", "/v1/\(project)/jobs/\(id)").status == 400)
             }
-            #expect(try jobsOf(call(client, "GET", "/__admin/jobs")).count == fixtureCount)
-            let running = try call(client, "GET", "/v1/x/jobs/\(Self.fixtureRunning)")
+            #expect(try jobsOf(await call(client, "GET", "/__admin/jobs")).count == fixtureCount)
+            let running = try await call(client, "GET", "/v1/x/jobs/\(Self.fixtureRunning)")
             #expect(running.status == 200)
-            #expect(try object(running)["status"] as? String == "RUNNING")
-            let restarted = try object(call(client, "GET", "/v1/p/jobs/\(Self.fixtureTimed)"))
+            #expect(try running.object()["status"] as? String == "RUNNING")
+            let restarted = try await call(client, "GET", "/v1/p/jobs/\(Self.fixtureTimed)").object()
             #expect(restarted["status"] as? String == "INIT")
             #expect(restarted["begin_time"] as? String == APITime.format(t0 + 10_000))
             #expect(restarted["end_time"] as? String == "")
@@ -674,14 +674,14 @@ import Testing
 
     @Test func reloadOfTheBuiltInFixtures() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            let fixtureCount = try jobsOf(call(client, "GET", "/__admin/jobs")).count
-            #expect(try call(client, "POST", "/__admin/jobs", #"{"project_id": "P", "jobs": [\#(jobJSON("p-1"))]}"#).status == 201)
-            let reload = try call(client, "POST", "/__admin/reload")
+            let client = try await RawClient.connect(port: port)
+            let fixtureCount = try jobsOf(await call(client, "GET", "/__admin/jobs")).count
+            #expect(try await call(client, "POST", "/__admin/jobs", #"{"project_id": "P", "jobs": [\#(jobJSON("p-1"))]}"#).status == 201)
+            let reload = try await call(client, "POST", "/__admin/reload")
             #expect(reload.status == 200)
             #expect(reload.text == #"{"jobs":\#(fixtureCount)}"#)
-            #expect(try call(client, "GET", "/v1/P/jobs/p-1").status == 400, "reload replaces created jobs too")
-            #expect(try call(client, "GET", "/v1/P/jobs/\(Self.fixtureRunning)").status == 200)
+            #expect(try await call(client, "GET", "/v1/P/jobs/p-1").status == 400, "reload replaces created jobs too")
+            #expect(try await call(client, "GET", "/v1/P/jobs/\(Self.fixtureRunning)").status == 200)
         }
     }
 
@@ -698,28 +698,28 @@ import Testing
                                                              clockMode: .manual, logger: logger))
         server.start()
         do {
-            let client = try RawClient(port: server.http.address.port)
-            #expect(try call(client, "GET", "/v1/R/jobs/r-1").status == 200)
+            let client = try await RawClient.connect(port: server.http.address.port)
+            #expect(try await call(client, "GET", "/v1/R/jobs/r-1").status == 200)
 
             try #"{"project_id": "R", "jobs": [ {"job_id": "r-1", "#.write(to: file, atomically: true, encoding: .utf8)
-            let bad = try call(client, "POST", "/__admin/reload")
+            let bad = try await call(client, "POST", "/__admin/reload")
             #expect(bad.status == 400)
-            let error = try adminError(bad)
+            let error = try bad.errorObject()
             #expect(error["code"] as? String == "MOCK.1006")
             let problems = try #require(error["problems"] as? [String], "\(bad.text)")
             #expect(!problems.isEmpty)
             #expect(problems.allSatisfy { $0.contains(file.path) }, "\(problems)")
-            #expect(try call(client, "GET", "/v1/R/jobs/r-1").status == 200, "the old set stays in force")
-            #expect(try jobsOf(call(client, "GET", "/__admin/jobs")).count == 1)
+            #expect(try await call(client, "GET", "/v1/R/jobs/r-1").status == 200, "the old set stays in force")
+            #expect(try jobsOf(await call(client, "GET", "/__admin/jobs")).count == 1)
 
             try #"{"project_id": "R", "jobs": [\#(jobJSON("r-1")), \#(jobJSON("r-2"))]}"#.write(to: file, atomically: true, encoding: .utf8)
-            let good = try call(client, "POST", "/__admin/reload")
+            let good = try await call(client, "POST", "/__admin/reload")
             #expect(good.status == 200)
             #expect(good.text == #"{"jobs":2}"#)
-            #expect(try call(client, "GET", "/v1/R/jobs/r-2").status == 200)
-            #expect(try call(client, "GET", "/v1/R/jobs/r-1").status == 200)
+            #expect(try await call(client, "GET", "/v1/R/jobs/r-2").status == 200)
+            #expect(try await call(client, "GET", "/v1/R/jobs/r-1").status == 200)
             // Reset now restores the reloaded set.
-            #expect(try object(call(client, "POST", "/__admin/reset"))["jobs"] as? Int == 2)
+            #expect(try await call(client, "POST", "/__admin/reset").object()["jobs"] as? Int == 2)
             await server.shutdown(timeoutMs: 500)
         } catch {
             await server.shutdown(timeoutMs: 500)
@@ -732,10 +732,10 @@ import Testing
     @Test(arguments: ["/__admin/nope", "/__admin", "/__admin/", "/__admin/jobs/a/b/c", "/__admin/clock/stop"])
     func unknownAdminRouteIs404(path: String) async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            let response = try call(client, "GET", path)
+            let client = try await RawClient.connect(port: port)
+            let response = try await call(client, "GET", path)
             #expect(response.status == 404)
-            #expect(try adminError(response)["code"] as? String == "MOCK.0404")
+            #expect(try response.errorObject()["code"] as? String == "MOCK.0404")
         }
     }
 
@@ -745,55 +745,66 @@ import Testing
     ])
     func wrongMethodIs405WithAllow(method: String, path: String, allow: String) async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            #expect(try call(client, "POST", "/__admin/jobs", jobJSON("whatever")).status == 201)
-            let response = try call(client, method, path, method == "GET" ? nil : "{}")
+            let client = try await RawClient.connect(port: port)
+            #expect(try await call(client, "POST", "/__admin/jobs", jobJSON("whatever")).status == 201)
+            let response = try await call(client, method, path, method == "GET" ? nil : "{}")
             #expect(response.status == 405)
             #expect(response.header("Allow") == allow)
-            let error = try adminError(response)
+            let error = try response.errorObject()
             #expect(error["code"] as? String == "MOCK.0405")
             // Nothing happened: the clock still reads the same and the job is still there.
-            #expect(try call(client, "GET", "/__admin/jobs/whatever").status == 200)
+            #expect(try await call(client, "GET", "/__admin/jobs/whatever").status == 200)
         }
     }
 
     // MARK: - Values the clock cannot hold (in a child process, since they end the server)
 
-    @Test func aHugeClockAdvanceIsRefusedAndTheServerLives() throws {
-        let mock = try ChildMock()
-        defer { mock.stop() }
-        let response = try? call(RawClient(port: mock.port), "POST", "/__admin/clock/advance", #"{"ms": 9223372036854775807}"#)
+    @Test func aHugeClockAdvanceIsRefusedAndTheServerLives() async throws {
+        let run = try await ChildMock.run { port in
+            try? call(RawClient(port: port), "POST", "/__admin/clock/advance", #"{"ms": 9223372036854775807}"#)
+        }
+        let response = run.result
         #expect(response?.status == 400, "got \(response.map { "\($0.status) \($0.text)" } ?? "no answer: the server died")")
-        #expect(mock.answers(), "the server process ended")
-        #expect(mock.stopsCleanly(), "\(mock.exitDescription)")
+        #expect(run.answered, "the server process ended")
+        #expect(run.stoppedCleanly, "\(run.exitDescription)")
     }
 
     @Test(arguments: ["1e300", "1e-300"])
-    func anExtremeClockScaleDoesNotEndTheServer(scale: String) throws {
-        let mock = try ChildMock()
-        defer { mock.stop() }
-        let response = try? call(RawClient(port: mock.port), "POST", "/__admin/clock", #"{"mode": "real", "scale": \#(scale)}"#)
-        #expect(response != nil, "no answer: the server died")
-        #expect(mock.answers(), "the server process ended after scale \(scale)")
+    func anExtremeClockScaleDoesNotEndTheServer(scale: String) async throws {
+        let run = try await ChildMock.run { port in
+            try? call(RawClient(port: port), "POST", "/__admin/clock", #"{"mode": "real", "scale": \#(scale)}"#)
+        }
+        #expect(run.result != nil, "no answer: the server died")
+        #expect(run.answered, "the server process ended after scale \(scale)")
         // The engine re-times its timer on its own queue; stopping waits for that queue, so a
         // crash there shows as a signal instead of exit 0.
-        #expect(mock.stopsCleanly(), "after scale \(scale): \(mock.exitDescription)")
+        #expect(run.stoppedCleanly, "after scale \(scale): \(run.exitDescription)")
     }
 }
 
 // MARK: - Helpers
 
-/// Sends one request, with a JSON body when given, and reads the answer.
-@discardableResult
-private func call(_ client: RawClient, _ method: String, _ path: String, _ body: String? = nil) throws -> RawResponse {
+/// One admin or API request, with a JSON body when given.
+private func adminRequest(_ method: String, _ path: String, _ body: String? = nil) -> String {
     var head = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\n"
     if let body {
         head += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
     } else if method != "GET" && method != "HEAD" {
         head += "Content-Length: 0\r\n"
     }
-    try client.send(head + "\r\n" + (body ?? ""))
-    return try client.response(head: method == "HEAD")
+    return head + "\r\n" + (body ?? "")
+}
+
+/// Sends one request and reads the answer, on a Dispatch worker.
+@discardableResult
+private func call(_ client: RawClient, _ method: String, _ path: String, _ body: String? = nil) async throws -> RawResponse {
+    try await client.exchange(adminRequest(method, path, body), head: method == "HEAD")
+}
+
+/// The same, blocking: for threads of their own (`onThreads`) and Dispatch workers.
+@discardableResult
+private func call(_ client: RawClient, _ method: String, _ path: String, _ body: String? = nil) throws -> RawResponse {
+    try client.exchange(adminRequest(method, path, body), head: method == "HEAD")
 }
 
 /// A JOB in the fixture format.
@@ -803,22 +814,8 @@ private func jobJSON(_ id: String, _ scenario: String = #"{"init_ms": 1000, "run
     return #"{"job_id": "\#(id)", "job_type": "\#(type)"\#(entities), "scenario": \#(scenario)}"#
 }
 
-/// The body as a JSON object, nil if it is not one (for use off the test's task).
-private func parsed(_ response: RawResponse) -> [String: Any]? {
-    (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
-}
-
-private func object(_ response: RawResponse) throws -> [String: Any] {
-    try #require(parsed(response), "not a JSON object: \(response.status) \(response.text)")
-}
-
-/// The `error` object of an admin error answer.
-private func adminError(_ response: RawResponse) throws -> [String: Any] {
-    try #require(try object(response)["error"] as? [String: Any], "no error object: \(response.status) \(response.text)")
-}
-
 private func jobsOf(_ response: RawResponse) throws -> [[String: Any]] {
-    try #require(try object(response)["jobs"] as? [[String: Any]], "no jobs array: \(response.status) \(response.text)")
+    try #require(try response.object()["jobs"] as? [[String: Any]], "no jobs array: \(response.status) \(response.text)")
 }
 
 /// INIT < RUNNING < SUCCESS and FAIL: a job's status may only go up.
@@ -948,5 +945,26 @@ private final class ChildMock {
             process.terminate()
         }
         process.waitUntilExit()
+    }
+
+    /// What `run` saw: `body`'s result, then whether the child still answered and stopped cleanly.
+    struct Run<T: Sendable>: Sendable {
+        let result: T
+        let answered: Bool
+        let stoppedCleanly: Bool
+        let exitDescription: String
+    }
+
+    /// Starts a child, gives `body` its port, then asks whether it still answers and stops it;
+    /// all on a Dispatch worker, since each step waits on a pipe, a socket or the process.
+    static func run<T: Sendable>(_ body: @escaping @Sendable (UInt16) throws -> T) async throws -> Run<T> {
+        try await blocking {
+            let mock = try ChildMock()
+            defer { mock.stop() }
+            let result = try body(mock.port)
+            let answered = mock.answers()
+            let stoppedCleanly = mock.stopsCleanly()
+            return Run(result: result, answered: answered, stoppedCleanly: stoppedCleanly, exitDescription: mock.exitDescription)
+        }
     }
 }

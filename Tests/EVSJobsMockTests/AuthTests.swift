@@ -62,17 +62,12 @@ import Testing
         }
     }
 
-    static func error(_ response: RawResponse) throws -> (code: String?, message: String?) {
-        let body = try #require(try response.json() as? [String: Any])
-        return (body["error_code"] as? String, body["error_msg"] as? String)
-    }
-
     @Test(arguments: [false, true])
     func aValidSignatureIsAccepted(scoped: Bool) async throws {
         try await withServer(gateway: Self.keys) { server, port in
-            let client = try RawClient(port: port)
-            try client.send(Signer(scoped: scoped).head(Self.job, at: server.clock.now()))
-            #expect(try client.response().status == 200)
+            let client = try await RawClient.connect(port: port)
+            try await client.send(Signer(scoped: scoped).head(Self.job, at: server.clock.now()))
+            #expect(try await client.response().status == 200)
         }
     }
 
@@ -83,11 +78,11 @@ import Testing
     ])
     func badSignaturesAre401(signer: Signer, why: String) async throws {
         try await withServer(gateway: Self.keys) { server, port in
-            let client = try RawClient(port: port)
-            try client.send(signer.head(Self.job, at: server.clock.now()))
-            let response = try client.response()
+            let client = try await RawClient.connect(port: port)
+            try await client.send(signer.head(Self.job, at: server.clock.now()))
+            let response = try await client.response()
             #expect(response.status == 401)
-            let (code, message) = try Self.error(response)
+            let (code, message) = try response.gatewayError()
             #expect(code == "APIGW.0301")
             #expect(message == "Incorrect IAM authentication information: \(why)")
         }
@@ -95,38 +90,38 @@ import Testing
 
     @Test func staleDatesMissingHeadersAndNoSignatureAre401() async throws {
         try await withServer(gateway: Self.keys) { server, port in
-            let client = try RawClient(port: port)
-            try client.send(Signer().head(Self.job, at: server.clock.now() - 16 * 60 * 1000))
-            #expect(try Self.error(client.response()).message?.hasSuffix("x-sdk-date expired (more than 15 minutes from the real time)") == true)
-            try client.send(Signer().head(Self.job, at: server.clock.now() + 14 * 60 * 1000))
-            #expect(try client.response().status == 200)
-            try client.send(Signer().head(Self.job, at: server.clock.now(), signed: [("host", "localhost"), ("x-project-id", "p")], send: []))
-            #expect(try Self.error(client.response()).message == "Incorrect IAM authentication information: signed header x-project-id not found")
-            try client.send(get(Self.job))
-            let bare = try client.response()
+            let client = try await RawClient.connect(port: port)
+            try await client.send(Signer().head(Self.job, at: server.clock.now() - 16 * 60 * 1000))
+            #expect(try await client.response().gatewayError().message?.hasSuffix("x-sdk-date expired (more than 15 minutes from the real time)") == true)
+            try await client.send(Signer().head(Self.job, at: server.clock.now() + 14 * 60 * 1000))
+            #expect(try await client.response().status == 200)
+            try await client.send(Signer().head(Self.job, at: server.clock.now(), signed: [("host", "localhost"), ("x-project-id", "p")], send: []))
+            #expect(try await client.response().gatewayError().message == "Incorrect IAM authentication information: signed header x-project-id not found")
+            try await client.send(get(Self.job))
+            let bare = try await client.response()
             #expect(bare.status == 401)
-            #expect(try Self.error(bare).message == "Incorrect IAM authentication information: Authorization not found")
+            #expect(try bare.gatewayError().message == "Incorrect IAM authentication information: Authorization not found")
             // The admin API is not subject to --auth.
-            try client.send(get("/__admin/health"))
-            #expect(try client.response().status == 200)
+            try await client.send(get("/__admin/health"))
+            #expect(try await client.response().status == 200)
         }
     }
 
     @Test func tokensAreCheckedAndBoundToTheirProject() async throws {
         try await withServer(gateway: GatewayOptions(auth: .token, tokens: ["open", "bound@p"])) { _, port in
-            let client = try RawClient(port: port)
-            try client.send(get(Self.job))
-            let missing = try client.response()
+            let client = try await RawClient.connect(port: port)
+            try await client.send(get(Self.job))
+            let missing = try await client.response()
             #expect(missing.status == 401)
-            #expect(try Self.error(missing).code == "APIGW.0301")
-            try client.send(get(Self.job, extra: "X-Auth-Token: unknown\r\n"))
-            #expect(try client.response().status == 401)
-            try client.send(get(Self.job, extra: "X-Auth-Token: open\r\n"))
-            #expect(try client.response().status == 200)
-            try client.send(get(Self.job, extra: "X-Auth-Token: bound\r\n"))
-            #expect(try client.response().status == 200)
-            try client.send(get("/v1/q/jobs/4010a32d535527910153552b492c0002", extra: "X-Auth-Token: bound\r\n"))
-            let other = try client.response()
+            #expect(try missing.gatewayError().code == "APIGW.0301")
+            try await client.send(get(Self.job, extra: "X-Auth-Token: unknown\r\n"))
+            #expect(try await client.response().status == 401)
+            try await client.send(get(Self.job, extra: "X-Auth-Token: open\r\n"))
+            #expect(try await client.response().status == 200)
+            try await client.send(get(Self.job, extra: "X-Auth-Token: bound\r\n"))
+            #expect(try await client.response().status == 200)
+            try await client.send(get("/v1/q/jobs/4010a32d535527910153552b492c0002", extra: "X-Auth-Token: bound\r\n"))
+            let other = try await client.response()
             #expect(other.status == 400)
             #expect(other.text == #"{"error":{"message":"Invalid token in the header","code":"Common.0018"}}"#)
         }
@@ -134,33 +129,33 @@ import Testing
 
     @Test func anyAcceptsEitherKind() async throws {
         try await withServer(gateway: GatewayOptions(auth: .any, tokens: ["t"], credentials: ["AK1": "secret-one"])) { server, port in
-            let client = try RawClient(port: port)
-            try client.send(get(Self.job, extra: "X-Auth-Token: t\r\n"))
-            #expect(try client.response().status == 200)
-            try client.send(Signer().head(Self.job, at: server.clock.now()))
-            #expect(try client.response().status == 200)
-            try client.send(get(Self.job))
-            #expect(try client.response().status == 401)
-            try client.send(Signer(sk: "bad").head(Self.job, at: server.clock.now()))
-            #expect(try client.response().status == 401)
+            let client = try await RawClient.connect(port: port)
+            try await client.send(get(Self.job, extra: "X-Auth-Token: t\r\n"))
+            #expect(try await client.response().status == 200)
+            try await client.send(Signer().head(Self.job, at: server.clock.now()))
+            #expect(try await client.response().status == 200)
+            try await client.send(get(Self.job))
+            #expect(try await client.response().status == 401)
+            try await client.send(Signer(sk: "bad").head(Self.job, at: server.clock.now()))
+            #expect(try await client.response().status == 401)
         }
     }
 
     @Test func throttlingAllowsNPerProjectThen429() async throws {
         let limit = 20
         try await withServer(gateway: GatewayOptions(rateLimit: limit)) { _, port in
-            let client = try RawClient(port: port)
+            let client = try await RawClient.connect(port: port)
             // Pipelined, so all of them arrive within far less than the refill time of one token.
-            try client.send(String(repeating: get(Self.job), count: limit + 1))
-            for _ in 0..<limit { #expect(try client.response().status == 200) }
-            let throttled = try client.response()
+            try await client.send(String(repeating: get(Self.job), count: limit + 1))
+            for _ in 0..<limit { #expect(try await client.response().status == 200) }
+            let throttled = try await client.response()
             #expect(throttled.status == 429)
-            let (code, message) = try Self.error(throttled)
+            let (code, message) = try throttled.gatewayError()
             #expect(code == "APIGW.0308")
             #expect(message == "The throttling threshold has been reached: policy user over ratelimit,limit:\(limit),time:1 second")
             // Another project has its own bucket.
-            try client.send(get("/v1/other/jobs/4010a32d535527910153552b492c0002"))
-            #expect(try client.response().status == 200)
+            try await client.send(get("/v1/other/jobs/4010a32d535527910153552b492c0002"))
+            #expect(try await client.response().status == 200)
         }
     }
 }

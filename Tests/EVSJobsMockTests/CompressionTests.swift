@@ -29,11 +29,11 @@ import Testing
                       ("deflate;q=1, gzip;q=0.5", "deflate"), ("*", "gzip"), ("br, *;q=0.1", "gzip")])
     func acceptedCodingsCompress(accept: String, coding: String) async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            try client.send(get(Self.batch))
-            let plain = try client.response()
-            try client.send(get(Self.batch, extra: "Accept-Encoding: \(accept)\r\n"))
-            let packed = try client.response()
+            let client = try await RawClient.connect(port: port)
+            try await client.send(get(Self.batch))
+            let plain = try await client.response()
+            try await client.send(get(Self.batch, extra: "Accept-Encoding: \(accept)\r\n"))
+            let packed = try await client.response()
             #expect(packed.header("Content-Encoding") == coding)
             #expect(packed.header("Vary") == "Accept-Encoding")
             #expect(packed.body.count < plain.body.count)
@@ -44,9 +44,9 @@ import Testing
     @Test(arguments: ["gzip;q=0", "identity", "br", "gzip;q=0, deflate;q=0", "*;q=0"])
     func refusedCodingsSendPlainBytes(accept: String) async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            try client.send(get(Self.batch, extra: "Accept-Encoding: \(accept)\r\n"))
-            let response = try client.response()
+            let client = try await RawClient.connect(port: port)
+            try await client.send(get(Self.batch, extra: "Accept-Encoding: \(accept)\r\n"))
+            let response = try await client.response()
             #expect(response.header("Content-Encoding") == nil)
             #expect(response.header("Vary") == "Accept-Encoding")
             #expect(try (response.json() as? [String: Any])?["job_type"] as? String == "batchCreateVolume")
@@ -55,15 +55,15 @@ import Testing
 
     @Test func smallBodiesAndNoGzipStayPlain() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            try client.send(get(Self.small, extra: "Accept-Encoding: gzip\r\n"))
-            let small = try client.response()
+            let client = try await RawClient.connect(port: port)
+            try await client.send(get(Self.small, extra: "Accept-Encoding: gzip\r\n"))
+            let small = try await client.response()
             #expect(small.header("Content-Encoding") == nil && small.header("Vary") == nil)
         }
         try await withServer(compression: false) { _, port in
-            let client = try RawClient(port: port)
-            try client.send(get(Self.batch, extra: "Accept-Encoding: gzip\r\n"))
-            let response = try client.response()
+            let client = try await RawClient.connect(port: port)
+            try await client.send(get(Self.batch, extra: "Accept-Encoding: gzip\r\n"))
+            let response = try await client.response()
             #expect(response.header("Content-Encoding") == nil)
             #expect(response.header("Vary") == nil)
             #expect(response.body.count == 776)
@@ -72,11 +72,11 @@ import Testing
 
     @Test func headAnnouncesTheCompressedLength() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            try client.send(get(Self.batch, extra: "Accept-Encoding: gzip\r\n"))
-            let full = try client.response()
-            try client.send(get(Self.batch, method: "HEAD", extra: "Accept-Encoding: gzip\r\n"))
-            let head = try client.response(head: true)
+            let client = try await RawClient.connect(port: port)
+            try await client.send(get(Self.batch, extra: "Accept-Encoding: gzip\r\n"))
+            let full = try await client.response()
+            try await client.send(get(Self.batch, method: "HEAD", extra: "Accept-Encoding: gzip\r\n"))
+            let head = try await client.response(head: true)
             #expect(head.header("Content-Encoding") == "gzip")
             #expect(head.header("Content-Length") == String(full.body.count))
         }

@@ -9,10 +9,10 @@ import Testing
 
     @Test func http11KeepsTheConnectionAlive() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
+            let client = try await RawClient.connect(port: port)
             for _ in 0..<3 {
-                try client.send(get(Self.running))
-                let response = try client.response()
+                try await client.send(get(Self.running))
+                let response = try await client.response()
                 #expect(response.status == 200)
                 #expect(response.header("Connection") == nil)
             }
@@ -21,26 +21,26 @@ import Testing
 
     @Test func connectionCloseIsHonoured() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            try client.send(get(Self.running, extra: "Connection: close\r\n"))
-            let response = try client.response()
+            let client = try await RawClient.connect(port: port)
+            try await client.send(get(Self.running, extra: "Connection: close\r\n"))
+            let response = try await client.response()
             #expect(response.status == 200)
             #expect(response.header("Connection") == "close")
-            #expect(client.closedByPeer())
+            #expect(try await client.closedByPeer())
         }
     }
 
     @Test func http10ClosesUnlessAskedToKeepAlive() async throws {
         try await withServer { _, port in
-            let plain = try RawClient(port: port)
-            try plain.send("GET \(Self.running) HTTP/1.0\r\n\r\n")
-            #expect(try plain.response().status == 200)
-            #expect(plain.closedByPeer())
+            let plain = try await RawClient.connect(port: port)
+            try await plain.send("GET \(Self.running) HTTP/1.0\r\n\r\n")
+            #expect(try await plain.response().status == 200)
+            #expect(try await plain.closedByPeer())
 
-            let kept = try RawClient(port: port)
+            let kept = try await RawClient.connect(port: port)
             for _ in 0..<2 {
-                try kept.send("GET \(Self.running) HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
-                let response = try kept.response()
+                try await kept.send("GET \(Self.running) HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+                let response = try await kept.response()
                 #expect(response.status == 200)
                 #expect(response.header("Connection") == "keep-alive")
             }
@@ -49,34 +49,34 @@ import Testing
 
     @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            try client.send(get(Self.running) + get("/nowhere") + get(Self.batch) + get("/v1/p/jobs/"))
-            #expect(try client.response().text.contains("4010a32d535527910153552b492c0002"))
-            #expect(try client.response().status == 404)
-            #expect(try client.response().text.contains("batchCreateVolume"))
-            #expect(try client.response().status == 400)
+            let client = try await RawClient.connect(port: port)
+            try await client.send(get(Self.running) + get("/nowhere") + get(Self.batch) + get("/v1/p/jobs/"))
+            #expect(try await client.response().text.contains("4010a32d535527910153552b492c0002"))
+            #expect(try await client.response().status == 404)
+            #expect(try await client.response().text.contains("batchCreateVolume"))
+            #expect(try await client.response().status == 400)
         }
     }
 
     @Test func requestSentOneByteAtATimeIsAnswered() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
+            let client = try await RawClient.connect(port: port)
             for byte in Array(get(Self.running).utf8) {
-                try client.send([byte])
+                try await client.send([byte])
             }
-            #expect(try client.response().status == 200)
+            #expect(try await client.response().status == 200)
         }
     }
 
     @Test func bodiesByLengthAndChunkedAreRead() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            try client.send("GET \(Self.running) HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
-            #expect(try client.response().status == 200)
-            try client.send("GET \(Self.running) HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
-            #expect(try client.response().status == 200)
-            try client.send(get(Self.batch))
-            #expect(try client.response().status == 200)
+            let client = try await RawClient.connect(port: port)
+            try await client.send("GET \(Self.running) HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
+            #expect(try await client.response().status == 200)
+            try await client.send("GET \(Self.running) HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+            #expect(try await client.response().status == 200)
+            try await client.send(get(Self.batch))
+            #expect(try await client.response().status == 200)
         }
     }
 
@@ -95,81 +95,87 @@ import Testing
     ])
     func malformedRequestsGetTheirStatus(request: String, status: Int) async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            try client.send(request)
-            let response = try client.response()
+            let client = try await RawClient.connect(port: port)
+            try await client.send(request)
+            let response = try await client.response()
             #expect(response.status == status)
             #expect(response.header("Connection") == "close")
             #expect(try (response.json() as? [String: Any])?["error"] != nil)
-            #expect(client.closedByPeer())
-            let other = try RawClient(port: port)
-            try other.send(get(Self.running))
-            #expect(try other.response().status == 200)
+            #expect(try await client.closedByPeer())
+            let other = try await RawClient.connect(port: port)
+            try await other.send(get(Self.running))
+            #expect(try await other.response().status == 200)
         }
     }
 
     @Test func oversizedHeadIs431() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            try client.send("GET \(Self.running) HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 17 * 1024))\r\n\r\n")
-            #expect(try client.response().status == 431)
-            #expect(client.closedByPeer())
+            let client = try await RawClient.connect(port: port)
+            try await client.send("GET \(Self.running) HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 17 * 1024))\r\n\r\n")
+            #expect(try await client.response().status == 431)
+            #expect(try await client.closedByPeer())
         }
     }
 
     @Test func oversizedChunkedBodyIs413() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            try client.send("POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n200000\r\n")
-            #expect(try client.response().status == 413)
+            let client = try await RawClient.connect(port: port)
+            try await client.send("POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n200000\r\n")
+            #expect(try await client.response().status == 413)
         }
     }
 
     @Test func incompleteRequestTimesOutWith408() async throws {
         try await withServer(requestTimeoutMs: 200) { _, port in
-            let client = try RawClient(port: port)
-            try client.send("GET \(Self.running) HTTP/1.1\r\nHost: x\r\n")
-            let response = try client.response()
+            // One worker call: no wait for the test pool between connecting and the timeout.
+            let (response, closed) = try await blocking { () throws -> (RawResponse, Bool) in
+                let client = try RawClient(port: port)
+                try client.send("GET \(Self.running) HTTP/1.1\r\nHost: x\r\n")
+                return (try client.response(), client.closedByPeer())
+            }
             #expect(response.status == 408)
-            #expect(client.closedByPeer())
+            #expect(closed)
         }
     }
 
     @Test func idleKeepAliveConnectionIsClosed() async throws {
         try await withServer(idleTimeoutMs: 200) { server, port in
-            let client = try RawClient(port: port)
-            try client.send(get(Self.running))
-            #expect(try client.response().status == 200)
-            #expect(client.closedByPeer())
+            // One worker call: no wait for the test pool between connecting and the timeout.
+            let (status, closed) = try await blocking { () throws -> (Int, Bool) in
+                let client = try RawClient(port: port)
+                return (try client.exchange(get(Self.running)).status, client.closedByPeer())
+            }
+            #expect(status == 200)
+            #expect(closed)
         }
     }
 
     @Test func halfClosedClientStillGetsItsAnswers() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            try client.send(get(Self.running) + get(Self.batch))
+            let client = try await RawClient.connect(port: port)
+            try await client.send(get(Self.running) + get(Self.batch))
             client.shutdownWrite()
-            #expect(try client.response().status == 200)
-            #expect(try client.response().status == 200)
-            #expect(client.closedByPeer())
+            #expect(try await client.response().status == 200)
+            #expect(try await client.response().status == 200)
+            #expect(try await client.closedByPeer())
         }
     }
 
     @Test func resetMidRequestCostsOnlyThatConnection() async throws {
         try await withServer { server, port in
-            let steady = try RawClient(port: port)
-            try steady.send(get(Self.running))
-            #expect(try steady.response().status == 200)
+            let steady = try await RawClient.connect(port: port)
+            try await steady.send(get(Self.running))
+            #expect(try await steady.response().status == 200)
             for _ in 0..<20 {
-                let rude = try RawClient(port: port)
-                try rude.send("GET \(Self.running) HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\npartial")
+                let rude = try await RawClient.connect(port: port)
+                try await rude.send("GET \(Self.running) HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\npartial")
                 rude.reset()
-                try steady.send(get(Self.batch))
-                #expect(try steady.response().status == 200)
+                try await steady.send(get(Self.batch))
+                #expect(try await steady.response().status == 200)
             }
-            let fresh = try RawClient(port: port)
-            try fresh.send(get(Self.running))
-            #expect(try fresh.response().status == 200)
+            let fresh = try await RawClient.connect(port: port)
+            try await fresh.send(get(Self.running))
+            #expect(try await fresh.response().status == 200)
         }
     }
 
@@ -179,9 +185,9 @@ import Testing
                 for _ in 0..<16 {
                     group.addTask {
                         var ok = 0
-                        guard let client = try? RawClient(port: port) else { return 0 }
+                        guard let client = try? await RawClient.connect(port: port) else { return 0 }
                         for _ in 0..<50 {
-                            guard (try? client.send(get(Self.batch))) != nil, let response = try? client.response() else { break }
+                            guard (try? await client.send(get(Self.batch))) != nil, let response = try? await client.response() else { break }
                             if response.status == 200 { ok += 1 }
                         }
                         return ok
@@ -196,11 +202,11 @@ import Testing
     @Test func shutdownClosesIdleConnectionsAndFinishesRequestsInFlight() async throws {
         let mock = try startMock()
         let server = mock.server, port = mock.port
-        let idle = try RawClient(port: port)
-        let busy = try RawClient(port: port)
-        try idle.send(get(Self.running))
-        #expect(try idle.response().status == 200)
-        try busy.send("GET \(Self.running) HTTP/1.1\r\n")
+        let idle = try await RawClient.connect(port: port)
+        let busy = try await RawClient.connect(port: port)
+        try await idle.send(get(Self.running))
+        #expect(try await idle.response().status == 200)
+        try await busy.send("GET \(Self.running) HTTP/1.1\r\n")
         // The request's first bytes must have reached the server before it stops.
         #expect(try await waitUntil { server.http.partialRequestCount == 1 })
         // Begun here, not in a child task that a busy pool might start only after the reads
@@ -217,7 +223,7 @@ import Testing
         #expect(response.header("Connection") == "close")
         for await _ in stopped {}
         #expect(server.http.connectionCount == 0)
-        #expect(throws: (any Error).self) { try RawClient(port: port) }
+        await #expect(throws: (any Error).self) { try await RawClient.connect(port: port) }
         await mock.stop()  // and the mock, whose release stops it, lives until here
     }
 }

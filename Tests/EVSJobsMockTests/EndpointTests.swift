@@ -13,13 +13,13 @@ import Testing
 
     @Test func apiExampleIsServedAsCaptured() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
+            let client = try await RawClient.connect(port: port)
             for name in ["api-example-running", "api-example-batch"] {
                 let file = repositoryRoot.appendingPathComponent("fixtures/default/\(name).json")
                 let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as! NSObject
                 let id = (expected as! [String: Any])["job_id"] as! String
-                try client.send(get("/v1/any-project/jobs/\(id)"))
-                let response = try client.response()
+                try await client.send(get("/v1/any-project/jobs/\(id)"))
+                let response = try await client.response()
                 #expect(response.status == 200)
                 #expect(try response.json() == expected)
             }
@@ -28,9 +28,9 @@ import Testing
 
     @Test func fieldsComeInTheServiceOrder() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            try client.send(get("/v1/p/jobs/4010a32d535527910153552b492c0002"))
-            let text = try client.response().text
+            let client = try await RawClient.connect(port: port)
+            try await client.send(get("/v1/p/jobs/4010a32d535527910153552b492c0002"))
+            let text = try await client.response().text
             let keys = ["\"status\"", "\"entities\"", "\"job_id\"", "\"job_type\"", "\"begin_time\"", "\"end_time\"", "\"error_code\"", "\"fail_reason\""]
             let positions = keys.compactMap { text.range(of: $0)?.lowerBound }
             #expect(positions.count == 8)
@@ -40,11 +40,11 @@ import Testing
 
     @Test func everyResponseHasTheCommonHeaders() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
+            let client = try await RawClient.connect(port: port)
             var ids: Set<String> = []
             for path in ["/v1/p/jobs/4010a32d535527910153552b492c0002", "/v1/p/jobs/nope", "/v1/p/jobs/", "/nowhere"] {
-                try client.send(get(path))
-                let response = try client.response()
+                try await client.send(get(path))
+                let response = try await client.response()
                 #expect(response.header("Content-Type") == "application/json;charset=UTF-8")
                 #expect(response.header("Content-Length") == String(response.body.count))
                 #expect(response.header("Date")?.hasSuffix(" GMT") == true)
@@ -58,9 +58,9 @@ import Testing
 
     @Test func unknownJobIs400QueryJobFail() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            try client.send(get("/v1/p/jobs/ffffffffffffffffffffffffffffffff"))
-            let response = try client.response()
+            let client = try await RawClient.connect(port: port)
+            try await client.send(get("/v1/p/jobs/ffffffffffffffffffffffffffffffff"))
+            let response = try await client.response()
             #expect(response.status == 400)
             #expect(response.text == #"{"error":{"message":"query job fail.","code":"Common.0011"}}"#)
         }
@@ -68,11 +68,11 @@ import Testing
 
     @Test func jobOfAnotherProjectIsInvisible() async throws {
         try await withServer(fixtures: [Self.scoped]) { _, port in
-            let client = try RawClient(port: port)
-            try client.send(get("/v1/proj-a/jobs/a-job"))
-            #expect(try client.response().status == 200)
-            try client.send(get("/v1/proj-b/jobs/a-job"))
-            let response = try client.response()
+            let client = try await RawClient.connect(port: port)
+            try await client.send(get("/v1/proj-a/jobs/a-job"))
+            #expect(try await client.response().status == 200)
+            try await client.send(get("/v1/proj-b/jobs/a-job"))
+            let response = try await client.response()
             #expect(response.status == 400)
             #expect(response.text.contains("query job fail."))
         }
@@ -81,9 +81,9 @@ import Testing
     @Test(arguments: ["/v1/p/jobs/", "/v1/p/jobs", "/v1/p/jobs?limit=1"])
     func emptyJobIDIs400NoJobsFound(path: String) async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            try client.send(get(path))
-            let response = try client.response()
+            let client = try await RawClient.connect(port: port)
+            try await client.send(get(path))
+            let response = try await client.response()
             #expect(response.status == 400)
             #expect(response.text == #"{"error":{"message":"No jobs found.","code":"Common.0011"}}"#)
         }
@@ -92,9 +92,9 @@ import Testing
     @Test(arguments: ["POST", "PUT", "DELETE", "PATCH"])
     func otherMethodsAre405WithAllow(method: String) async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            try client.send(get("/v1/p/jobs/4010a32d535527910153552b492c0002", method: method, extra: "Content-Length: 0\r\n"))
-            let response = try client.response()
+            let client = try await RawClient.connect(port: port)
+            try await client.send(get("/v1/p/jobs/4010a32d535527910153552b492c0002", method: method, extra: "Content-Length: 0\r\n"))
+            let response = try await client.response()
             #expect(response.status == 405)
             #expect(response.header("Allow") == "GET, HEAD")
             let body = try #require(try response.json() as? [String: Any])
@@ -106,9 +106,9 @@ import Testing
     @Test(arguments: ["/", "/v3/p/jobs/x", "/v2//jobs/x", "/v1//jobs/x", "/v1/p/jobs/x/extra", "/v1/p/job/x", "/__adminx"])
     func otherPathsAreTheGateway404(path: String) async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            try client.send(get(path))
-            let response = try client.response()
+            let client = try await RawClient.connect(port: port)
+            try await client.send(get(path))
+            let response = try await client.response()
             #expect(response.status == 404)
             let body = try #require(try response.json() as? [String: Any])
             #expect(body["error_code"] as? String == "APIGW.0101")
@@ -119,55 +119,55 @@ import Testing
 
     @Test func headHasTheHeadersOfGetAndNoBody() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
+            let client = try await RawClient.connect(port: port)
             let path = "/v1/p/jobs/21917a8d52a19b040152a9f2f1eb003e"
-            try client.send(get(path))
-            let full = try client.response()
-            try client.send(get(path, method: "HEAD"))
-            let head = try client.response(head: true)
+            try await client.send(get(path))
+            let full = try await client.response()
+            try await client.send(get(path, method: "HEAD"))
+            let head = try await client.response(head: true)
             #expect(head.status == 200)
             #expect(head.body.isEmpty)
             #expect(head.header("Content-Length") == String(full.body.count))
             #expect(head.header("Content-Type") == full.header("Content-Type"))
             // Had a body been sent, it would now be read as the next response.
-            try client.send(get(path))
-            #expect(try client.response().body == full.body)
+            try await client.send(get(path))
+            #expect(try await client.response().body == full.body)
         }
     }
 
     @Test func percentEncodedIDsAreDecoded() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
-            try client.send(get("/v1/p/jobs/%34010a32d535527910153552b492c0002"))
-            #expect(try client.response().status == 200)
-            try client.send(get("/v1/p/jobs/%zz"))
-            #expect(try client.response().status == 400)
+            let client = try await RawClient.connect(port: port)
+            try await client.send(get("/v1/p/jobs/%34010a32d535527910153552b492c0002"))
+            #expect(try await client.response().status == 200)
+            try await client.send(get("/v1/p/jobs/%zz"))
+            #expect(try await client.response().status == 400)
         }
     }
 
     @Test func timedJobMovesWithTheClock() async throws {
         try await withServer(fixtures: [Self.scoped]) { server, port in
             let clock = server.clock
-            let client = try RawClient(port: port)
-            func poll(_ id: String) throws -> [String: Any] {
-                try client.send(get("/v1/proj-a/jobs/\(id)"))
-                return try #require(try client.response().json() as? [String: Any])
+            let client = try await RawClient.connect(port: port)
+            func poll(_ id: String) async throws -> [String: Any] {
+                try await client.send(get("/v1/proj-a/jobs/\(id)"))
+                return try #require(try await client.response().json() as? [String: Any])
             }
-            let first = try poll("a-job")
+            let first = try await poll("a-job")
             #expect(first["status"] as? String == "INIT")
             #expect(first["end_time"] as? String == "")
             #expect(first["error_code"] is NSNull)
             clock.advance(by: 100)
-            #expect(try poll("a-job")["status"] as? String == "RUNNING")
+            #expect(try await poll("a-job")["status"] as? String == "RUNNING")
             clock.advance(by: 199)
-            #expect(try poll("a-job")["status"] as? String == "RUNNING")
+            #expect(try await poll("a-job")["status"] as? String == "RUNNING")
             clock.advance(by: 1)
-            let done = try poll("a-job")
+            let done = try await poll("a-job")
             #expect(done["status"] as? String == "SUCCESS")
             #expect(done["end_time"] as? String == APITime.format(clock.now()))
             #expect(done["begin_time"] as? String == APITime.format(clock.now() - 300))
             #expect((done["entities"] as? [String: Any])?["size"] as? Int == 10)
-            let failed = try poll("a-fail")
+            let failed = try await poll("a-fail")
             #expect(failed["status"] as? String == "FAIL")
             #expect(failed["error_code"] as? String == "EVS.2024")
             #expect(failed["fail_reason"] as? String == "volume is error!")

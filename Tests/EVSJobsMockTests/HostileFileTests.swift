@@ -18,9 +18,9 @@ extension ProcessTests {
         if running.process.isRunning {
             Issue.record("still running after \(seconds) s", sourceLocation: sourceLocation)
             kill(running.process.processIdentifier, SIGKILL)
-            running.process.waitUntilExit()
+            try? await waitUntilExit(running)  // `blocking` throws only what its body throws: nothing here
         }
-        let stderr = String(decoding: running.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: (try? await readAll(running.stderr)) ?? Data(), as: UTF8.self)
         return (running.process.terminationReason, running.process.terminationStatus, stderr)
     }
 }

@@ -83,10 +83,43 @@ extension RawClient {
         return count >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)
     }
 
-    /// One exchange: the request sent, its answer read.
-    func exchange(_ request: String) throws -> RawResponse {
+    /// One exchange: the request sent, its answer read; `head` for a HEAD request's answer.
+    func exchange(_ request: String, head: Bool = false) throws -> RawResponse {
         try send(request)
-        return try response()
+        return try response(head: head)
+    }
+}
+
+/// The client for an async test body: each call is its blocking twin on a Dispatch worker
+/// (`blocking`), so a wait on a socket holds no thread of the test pool. Expectations stay in
+/// the test, on the values handed back.
+extension RawClient {
+    static func connect(port: UInt16, timeout: Int = 5) async throws -> RawClient {
+        try await blocking { try RawClient(port: port, timeout: timeout) }
+    }
+
+    func send(_ text: String) async throws {
+        try await blocking { try self.send(text) }
+    }
+
+    func send(_ bytes: [UInt8]) async throws {
+        try await blocking { try self.send(bytes) }
+    }
+
+    func response(head: Bool = false) async throws -> RawResponse {
+        try await blocking { try self.response(head: head) }
+    }
+
+    func exchange(_ request: String, head: Bool = false) async throws -> RawResponse {
+        try await blocking { try self.exchange(request, head: head) }
+    }
+
+    func closedByPeer() async throws -> Bool {
+        try await blocking { self.closedByPeer() }
+    }
+
+    func readToEnd() async throws -> [UInt8] {
+        try await blocking { try self.readToEnd() }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,7 +24,7 @@ final class RawClient {
         address.sin_port = port.bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard result == 0 else {
             let error = errno
@@ -84,6 +85,23 @@ final class RawClient {
         return count == 0 || (count < 0 && errno == ECONNRESET)
     }
 
+    /// Every byte (buffered ones first) until the server closes the connection: end of file or a reset.
+    func readToEnd() throws -> [UInt8] {
+        var bytes = buffer
+        buffer.removeAll()
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count > 0 {
+                bytes.append(contentsOf: chunk[..<count])
+            } else if count == 0 || errno == ECONNRESET {
+                return bytes
+            } else {
+                throw Failure(description: "recv: errno \(errno)")
+            }
+        }
+    }
+
     /// Half-close: no more requests, still reading.
     func shutdownWrite() {
         shutdown(fd, Int32(SHUT_WR))
@@ -132,5 +150,40 @@ struct RawResponse {
     /// The body parsed with Foundation, for comparing JSON by value.
     func json() throws -> NSObject {
         try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) as! NSObject
+    }
+}
+
+/// Reading answers, shared by the live suites. Call these in the test's own task (on a response
+/// a `blocking` worker handed back), so a failed requirement is counted against the test.
+extension RawResponse {
+    /// The body as a JSON object, nil if it is not one (for use off the test's task).
+    var jsonObject: [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+    }
+
+    /// The body as a JSON object, or a failed requirement.
+    func object() throws -> [String: Any] {
+        try #require(jsonObject, "not a JSON object: \(status) \(text)")
+    }
+
+    /// The `error` object of a mock or EVS error answer: `{"error": {"code", "message"}}`.
+    func errorObject() throws -> [String: Any] {
+        try #require(try object()["error"] as? [String: Any], "no error object: \(status) \(text)")
+    }
+
+    /// `error.code` of a mock or EVS error answer, nil without one.
+    var errorCode: String? {
+        get throws { (try object()["error"] as? [String: Any])?["code"] as? String }
+    }
+
+    /// `error.message` of a mock or EVS error answer, nil without one.
+    var errorMessage: String? {
+        get throws { (try object()["error"] as? [String: Any])?["message"] as? String }
+    }
+
+    /// `error_code` and `error_msg` of an API gateway answer (`{"error_code", "error_msg"}`).
+    func gatewayError() throws -> (code: String?, message: String?) {
+        let body = try object()
+        return (body["error_code"] as? String, body["error_msg"] as? String)
     }
 }

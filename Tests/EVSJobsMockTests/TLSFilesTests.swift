@@ -45,7 +45,7 @@ struct TLSFilesTests {
                 http: HTTPServerOptions(port: 0, tls: tls, httpsPort: 0), clockMode: .manual, logger: logger))
             server.start()
             let https = try #require(server.httpsURL)
-            let result = try TLSTests.curl(["--cacert", directory + "/root.pem", https + TLSTests.job])
+            let result = try await TLSTests.curl(["--cacert", directory + "/root.pem", https + TLSTests.job])
             #expect(result.output.contains("RUNNING") == served, "\(file)")
             await server.shutdown(timeoutMs: 500)
         }

@@ -8,17 +8,20 @@ import Testing
 @Suite struct TLSTests {
     static let job = "/v1/p/jobs/4010a32d535527910153552b492c0002"
 
-    static func curl(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["curl", "-s", "-m", "10"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    /// Runs curl on a Dispatch worker: it waits for the process and reads its output to the end.
+    static func curl(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        try await blocking {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["curl", "-s", "-m", "10"] + arguments
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
     }
 
     /// A mock with HTTPS on a port of its own choosing; `body` gets it and the certificate path.
@@ -42,38 +45,41 @@ import Testing
 
     @Test func httpsWithATrustedSelfSignedCertificateKeepsTheConnection() async throws {
         try await Self.withTLS { _, https, certificate in
-            let result = try Self.curl(["--cacert", certificate, "-w", "\n%{http_code} %{num_connects}\n", https + Self.job, https + Self.job])
+            let result = try await Self.curl(["--cacert", certificate, "-w", "\n%{http_code} %{num_connects}\n", https + Self.job, https + Self.job])
             #expect(result.status == 0)
             let lines = result.output.split(separator: "\n")
             #expect(lines.filter { $0.contains("\"status\":\"RUNNING\"") }.count == 2)
             #expect(lines.contains("200 1") && lines.contains("200 0"))  // the second request reused the connection
             // Without the certificate the client refuses the server: it is not trusted otherwise.
-            #expect(try Self.curl([https + Self.job]).status != 0)
+            #expect(try await Self.curl([https + Self.job]).status != 0)
         }
     }
 
     @Test func plainHTTPOrGarbageOnTheTLSPortCostsOnlyThatConnection() async throws {
         try await Self.withTLS { server, https, certificate in
             let port = try #require(server.http.tlsAddress).port
-            let plain = try RawClient(port: port)
-            try plain.send(get(Self.job))
-            #expect(plain.closedByPeer())
-            let silent = try RawClient(port: port)  // connects, never says hello: the handshake times out
-            #expect(silent.closedByPeer())
-            #expect(try Self.curl(["--cacert", certificate, https + Self.job]).output.contains("RUNNING"))
-            #expect(try Self.curl(["--tlsv1.1", "--tls-max", "1.1", "--cacert", certificate, https + Self.job]).status != 0)
+            // In one worker call: the handshake timeout is short.
+            #expect(try await blocking { () throws -> Bool in
+                let plain = try RawClient(port: port)
+                try plain.send(get(Self.job))
+                return plain.closedByPeer()
+            })
+            let silent = try await RawClient.connect(port: port)  // connects, never says hello: the handshake times out
+            #expect(try await silent.closedByPeer())
+            #expect(try await Self.curl(["--cacert", certificate, https + Self.job]).output.contains("RUNNING"))
+            #expect(try await Self.curl(["--tlsv1.1", "--tls-max", "1.1", "--cacert", certificate, https + Self.job]).status != 0)
             // Plain HTTP still works on its own port.
-            let client = try RawClient(port: server.http.address.port)
-            try client.send(get(Self.job))
-            #expect(try client.response().status == 200)
+            let client = try await RawClient.connect(port: server.http.address.port)
+            try await client.send(get(Self.job))
+            #expect(try await client.response().status == 200)
         }
     }
 
     @Test func gzipAndLimitsBehaveAsOnPlainHTTP() async throws {
         try await Self.withTLS { _, https, certificate in
-            let gzip = try Self.curl(["--cacert", certificate, "--compressed", "-D", "-", "-o", "/dev/null", https + "/v1/p/jobs/21917a8d52a19b040152a9f2f1eb003e"])
+            let gzip = try await Self.curl(["--cacert", certificate, "--compressed", "-D", "-", "-o", "/dev/null", https + "/v1/p/jobs/21917a8d52a19b040152a9f2f1eb003e"])
             #expect(gzip.output.lowercased().contains("content-encoding: gzip"))
-            let big = try Self.curl(["--cacert", certificate, "-o", "/dev/null", "-w", "%{http_code}", "-H", "X-Big: \(String(repeating: "a", count: 17_000))", https + Self.job])
+            let big = try await Self.curl(["--cacert", certificate, "-o", "/dev/null", "-w", "%{http_code}", "-H", "X-Big: \(String(repeating: "a", count: 17_000))", https + Self.job])
             #expect(big.output == "431")
         }
     }
