@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CSystemShims
 import Dispatch
 
 /// One connected, non-blocking socket served by an event loop.
@@ -9,6 +8,7 @@ import Dispatch
 /// Every method and callback runs on the loop's `queue`: callers hop there first. The socket
 /// is watched for input while reading is wanted, and for output only while bytes wait to be
 /// sent. It is closed once, after it left the loop, so a reused descriptor number is never hit.
+/// How bytes cross the socket, plain or through TLS, is its `Transport`'s business.
 public final class Connection: EventLoopHandler, @unchecked Sendable {
     public let loop: EventLoop
     private var fd: Int32
@@ -21,15 +21,10 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
     private var closeWhenFlushed = false
     private var lingerOnClose = true
     public private(set) var isClosed = false
+    /// Plain TCP or TLS; touched on `queue` alone, like the rest.
+    private let transport: any Transport
     /// An HTTPS connection whose TLS handshake is not done yet.
-    public var isHandshaking: Bool { tls != nil && !handshaken }
-    // The TLS members, and the few methods Connection+TLS.swift calls, are internal rather than
-    // private only for that file; all of them are touched on `queue` alone, like the rest.
-    /// The TLS session, when this is an HTTPS connection; until `handshaken`, no bytes flow.
-    var tls: UnsafeMutableRawPointer?
-    var handshaken = false
-    /// What TLS waits for before it can go on: the socket readable or writable.
-    var tlsWantsWrite = false
+    public var isHandshaking: Bool { transport.isHandshaking }
 
     /// Bytes arrived. The buffer is only valid during the call.
     public var onRead: ((UnsafeRawBufferPointer) -> Void)?
@@ -49,12 +44,12 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
     public init(fd: Int32, loop: EventLoop, tls: TLSContext? = nil) {
         self.fd = fd
         self.loop = loop
-        if let tls { self.tls = ctls_new(tls.context, fd) }
-        tlsContext = tls
+        if let tls {
+            transport = TLSTransport(fd: fd, context: tls)
+        } else {
+            transport = PlainTransport(fd: fd)
+        }
     }
-
-    /// Keeps the context alive as long as a session made from it.
-    private let tlsContext: TLSContext?
 
     public var queue: DispatchQueue { loop.queue }
 
@@ -63,7 +58,7 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
 
     /// Starts reading. Call on `queue`.
     public func start() {
-        if tlsContext != nil, tls == nil {
+        guard transport.isOpen else {
             close()  // SSL_new failed
             return
         }
@@ -119,10 +114,7 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
             Glibc.close(fd)
             fd = -1
         }
-        if let tls {
-            ctls_free(tls)
-            self.tls = nil
-        }
+        transport.close()
         let onClose = self.onClose
         onRead = nil
         onEndOfInput = nil
@@ -146,13 +138,12 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
             close()  // a reset or another socket error: the peer is gone
             return
         }
-        if tls != nil, !handshaken {
+        if transport.isHandshaking {
             handshake()
-            guard handshaken, !isClosed else { return }
+            guard !transport.isHandshaking, !isClosed else { return }
         }
-        if tlsWantsWrite, events & Readiness.writable != 0 {
-            tlsWantsWrite = false
-            readAvailable()  // a TLS read that had to write first
+        if events & Readiness.writable != 0, transport.takeReadWaitingForWritable() {
+            readAvailable()  // a read that had to write first
             if isClosed { return }
         }
         if events & (Readiness.readable | Readiness.peerClosed | Readiness.hangUp) != 0, wantsInput {
@@ -166,15 +157,13 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
         }
     }
 
-    var wantsInput: Bool { !readPaused && !inputEnded }
+    private var wantsInput: Bool { !readPaused && !inputEnded }
 
     private var wantedEvents: UInt32 {
-        if tls != nil, !handshaken { return tlsWantsWrite ? Readiness.writable : Readiness.readable }
-        return (wantsInput ? Readiness.readable | Readiness.peerClosed : 0)
-            | (pendingOffset < pending.count || tlsWantsWrite ? Readiness.writable : 0)
+        transport.events(wantsInput: wantsInput, wantsOutput: pendingOffset < pending.count)
     }
 
-    func updateInterest() {
+    private func updateInterest() {
         guard !isClosed, token != 0 else { return }
         let wanted = wantedEvents
         guard wanted != watched else { return }
@@ -182,52 +171,59 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
         loop.modify(fd, token: token, events: wanted)
     }
 
-    func readAvailable() {
-        if let tls {
-            return readTLS(tls)
-        }
-        let count = withUnsafeTemporaryAllocation(byteCount: Self.readChunk, alignment: 16) { buffer -> Int in
-            let count = recv(fd, buffer.baseAddress, buffer.count, 0)
-            if count > 0 { onRead?(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
-            return count
-        }
-        if count > 0 { return }
-        endOfRead(count)
-    }
-
-
-    func endOfRead(_ count: Int) {
-        if count == 0 {
-            inputEnded = true
+    /// Drives the handshake as the socket allows; a peer that fails it costs only this
+    /// connection. Once done, what waited is sent, and the first request may have come with the
+    /// handshake's last bytes.
+    private func handshake() {
+        switch transport.handshake() {
+        case .done:
             updateInterest()
-            if closeWhenFlushed { close() } else { onEndOfInput?() }
-            return
-        }
-        switch errno {
-        case EAGAIN, EWOULDBLOCK, EINTR: return
-        default: close()  // ECONNRESET and the like: the peer is gone
+            if pendingByteCount > 0 { flush() }
+            readAvailable()
+        case .wouldBlock:
+            updateInterest()
+        case .failed:
+            close()
         }
     }
 
-    func flush() {
-        if tls != nil, !handshaken { return }  // sent once the handshake is done
+    /// Reads once, or, when the transport buffers input, until it would block.
+    private func readAvailable() {
+        while !isClosed, wantsInput {
+            let outcome = withUnsafeTemporaryAllocation(byteCount: Self.readChunk, alignment: 16) { buffer -> ReadOutcome in
+                let outcome = transport.read(into: buffer)
+                if case .read(let count) = outcome { onRead?(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
+                return outcome
+            }
+            switch outcome {
+            case .read: if transport.buffersInput { continue } else { return }
+            case .wouldBlock: return updateInterest()
+            case .ended: return endOfInput()
+            case .failed: return close()  // ECONNRESET and the like: the peer is gone
+            }
+        }
+    }
+
+    private func endOfInput() {
+        inputEnded = true
+        updateInterest()
+        if closeWhenFlushed { close() } else { onEndOfInput?() }
+    }
+
+    private func flush() {
+        if transport.isHandshaking { return }  // sent once the handshake is done
         while pendingOffset < pending.count {
-            let sent = pending.withUnsafeBytes { raw -> Int in
-                guard let base = raw.baseAddress else { return 0 }
-                if let tls { return sendTLS(tls, base + pendingOffset, raw.count - pendingOffset) }
-                return send(fd, base + pendingOffset, raw.count - pendingOffset, Int32(MSG_NOSIGNAL))
+            let outcome = pending.withUnsafeBytes { raw in
+                transport.write(UnsafeRawBufferPointer(rebasing: raw[pendingOffset...]))
             }
-            if sent > 0 {
-                pendingOffset += sent
-                continue
+            switch outcome {
+            case .wrote(let count):
+                pendingOffset += count
+            case .wouldBlock:
+                return updateInterest()
+            case .failed:
+                return close()  // EPIPE, ECONNRESET: the peer is gone
             }
-            if sent < 0, errno == EINTR { continue }
-            if sent < 0, errno == EAGAIN || errno == EWOULDBLOCK {
-                updateInterest()
-                return
-            }
-            close()  // EPIPE, ECONNRESET: the peer is gone
-            return
         }
         let waited = watched & Readiness.writable != 0
         pending = []
@@ -249,8 +245,7 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
             close()
             return
         }
-        if let tls { ctls_close_notify(tls) }
-        shutdown(fd, Int32(SHUT_WR))
+        transport.shutdownOutput()
         onRead = nil
         readPaused = false
         updateInterest()
