@@ -30,7 +30,7 @@ import FoundationNetworking
     }
 
     @Test func exampleClientPollsUntilSuccessWithoutSleeping() async throws {
-        let mock = try EVSJobsMock.start()
+        let mock = try EVSMock.start()
         try mock.addJobs(#"{"project_id": "example", "jobs": [{"job_id": "disk-1", "job_type": "createVolume", "scenario": {"init_ms": 1000, "running_ms": 2000}}]}"#)
         let seen = try await Self.pollUntilFinished(baseURL: mock.baseURL, project: "example", job: "disk-1") { mock.advanceClock(by: 1000) }
         #expect(seen == ["INIT", "RUNNING", "RUNNING", "SUCCESS"])
@@ -39,8 +39,8 @@ import FoundationNetworking
     }
 
     @Test func twoInstancesShareNothing() async throws {
-        let a = try EVSJobsMock.start()
-        let b = try EVSJobsMock.start()
+        let a = try EVSMock.start()
+        let b = try EVSMock.start()
         #expect(a.port != b.port)
         try a.addJobs(#"{"job_id": "only-in-a", "job_type": "deleteVolume"}"#)
         #expect(a.jobJSON("only-in-a") != nil)
@@ -55,7 +55,7 @@ import FoundationNetworking
     }
 
     @Test func stopFreesThePort() async throws {
-        let mock = try EVSJobsMock.start()
+        let mock = try EVSMock.start()
         let url = mock.baseURL
         #expect(try await Self.fetchStatus(url + "/v1/p/jobs/4010a32d535527910153552b492c0002") == "RUNNING")
         await mock.stop()
@@ -63,9 +63,9 @@ import FoundationNetworking
     }
 
     @Test func invalidJobsAndTakenIDsAreRefused() throws {
-        let mock = try EVSJobsMock.start()
-        #expect(throws: EVSJobsMock.FixtureError.self) { try mock.addJobs(#"{"job_type": "nope"}"#) }
+        let mock = try EVSMock.start()
+        #expect(throws: EVSMock.FixtureError.self) { try mock.addJobs(#"{"job_type": "nope"}"#) }
         try mock.addJobs(#"{"job_id": "one", "job_type": "createVolume"}"#)
-        #expect(throws: EVSJobsMock.IDTaken.self) { try mock.addJobs(#"{"job_id": "one", "job_type": "createVolume"}"#) }
+        #expect(throws: EVSMock.IDTaken.self) { try mock.addJobs(#"{"job_id": "one", "job_type": "createVolume"}"#) }
     }
 }

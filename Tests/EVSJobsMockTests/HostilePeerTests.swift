@@ -24,7 +24,7 @@ import Testing
     /// With the work queue held, an admin request waits and a poll on the same (only) event
     /// loop is answered: admin work never runs on a loop.
     @Test func adminWorkWaitsOnTheWorkQueueWhilePollsAreServed() async throws {
-        let mock = try EVSJobsMock.start { $0.http.eventLoops = 1 }
+        let mock = try EVSMock.start { $0.http.eventLoops = 1 }
         let gate = DispatchSemaphore(value: 0)
         mock.server.http.workQueue.async { gate.wait() }
         let port = mock.port
@@ -45,7 +45,7 @@ import Testing
 
     /// curl waits a second for `100 Continue` before sending an admin body.
     @Test func expectContinueGetsOneHundredBeforeTheBody() async throws {
-        let mock = try EVSJobsMock.start()
+        let mock = try EVSMock.start()
         let port = mock.port
         let body = #"{"job_id": "continued", "job_type": "createVolume"}"#
         let (interim, final) = try await blocking { () throws -> (String, Int) in
@@ -64,7 +64,7 @@ import Testing
     /// A TLS handshake that never comes is closed at the request timeout, not after two of them.
     @Test func aStalledTLSHandshakeClosesAtTheRequestTimeout() async throws {
         let tls = try TLSContext.selfSigned(certificateOut: nil)
-        let mock = try EVSJobsMock.start {
+        let mock = try EVSMock.start {
             $0.http.tls = tls
             $0.http.httpsPort = 0
             $0.http.requestTimeoutMs = 2000
@@ -87,7 +87,7 @@ import Testing
     /// `reset?project_id=suiteC%ZZ` dropped the parameter and reset every project.
     @Test(arguments: ["%ZZ", "%C3%28", "%", "%4"])
     func anUndecodableQueryIsA400AndChangesNothing(_ bad: String) async throws {
-        let mock = try EVSJobsMock.start()
+        let mock = try EVSMock.start()
         try mock.addJobs(#"{"project_id": "suiteC", "jobs": [{"job_id": "mine", "job_type": "createVolume"}]}"#)
         let port = mock.port
         let statuses = try await blocking { () throws -> [Int] in
@@ -105,7 +105,7 @@ import Testing
     }
 
     @Test func anIdInTwoProjectsNeedsAProjectOnAdminRoutes() async throws {
-        let mock = try EVSJobsMock.start()
+        let mock = try EVSMock.start()
         try mock.addJobs(#"{"project_id": "p2", "jobs": [{"job_id": "twice", "job_type": "createVolume"}]}"#)
         try mock.addJobs(#"{"project_id": "p1", "jobs": [{"job_id": "twice", "job_type": "deleteVolume"}]}"#)
         let port = mock.port
@@ -122,7 +122,7 @@ import Testing
     }
 
     @Test func theBearerSchemeIsCaseInsensitiveAndTheTokenExact() async throws {
-        let mock = try EVSJobsMock.start { $0.adminToken = "s3cret" }
+        let mock = try EVSMock.start { $0.adminToken = "s3cret" }
         let port = mock.port
         let statuses = try await blocking { () throws -> [Int] in
             let client = try RawClient(port: port)
@@ -136,7 +136,7 @@ import Testing
 
     /// A journal is read in pages: newest last, `before` naming where the next older page ends.
     @Test func theJournalIsReadInPages() async throws {
-        let mock = try EVSJobsMock.start()
+        let mock = try EVSMock.start()
         let port = mock.port
         let responses = try await blocking { () throws -> [RawResponse] in
             let client = try RawClient(port: port)
@@ -156,7 +156,7 @@ import Testing
     }
 
     @Test func faultsAreBoundedInNumberAndBodySize() async throws {
-        let mock = try EVSJobsMock.start()
+        let mock = try EVSMock.start()
         let port = mock.port
         let (large, statuses) = try await blocking { () throws -> (Int, [Int]) in
             let client = try RawClient(port: port)
@@ -176,7 +176,7 @@ import Testing
 extension HostilePeerTests {
     /// Metrics count jobs as they change; a scrape right after the clock moves sees the move.
     @Test func metricsFollowTheClockAtOnce() async throws {
-        let mock = try EVSJobsMock.start(fixtures: [#"{"jobs": [{"job_id": "m1", "job_type": "createVolume", "scenario": {"running_ms": 1000}}]}"#])
+        let mock = try EVSMock.start(fixtures: [#"{"jobs": [{"job_id": "m1", "job_type": "createVolume", "scenario": {"running_ms": 1000}}]}"#])
         let port = mock.port
         let (before, after) = try await blocking { () throws -> (String, String) in
             let client = try RawClient(port: port)
@@ -198,7 +198,7 @@ extension HostilePeerTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         try #"{"jobs": [{"job_id": "kept", "job_type": "createVolume"}]}"#.write(to: folder.appendingPathComponent("a.json"), atomically: true, encoding: .utf8)
-        let mock = try EVSJobsMock.start { $0.fixturePaths = [folder.path] }
+        let mock = try EVSMock.start { $0.fixturePaths = [folder.path] }
         let fifo = folder.appendingPathComponent("z.json").path
         #expect(mkfifo(fifo, 0o644) == 0)
         let port = mock.port

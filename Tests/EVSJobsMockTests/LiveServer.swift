@@ -33,8 +33,8 @@ func withServer<T>(
 /// The clock is manual unless asked otherwise: tests move time themselves.
 func startMock(fixtures: [String]? = nil, clock: MockClock.Mode = .manual, admin: Bool = true, adminToken: String? = nil,
                journalSize: Int = 10_000, compression: Bool = true, gateway: GatewayOptions = GatewayOptions(), requestTimeoutMs: Int = 10_000,
-               idleTimeoutMs: Int = 60_000) throws -> EVSJobsMock {
-    try EVSJobsMock.start(fixtures: fixtures, clock: clock, gateway: gateway) {
+               idleTimeoutMs: Int = 60_000) throws -> EVSMock {
+    try EVSMock.start(fixtures: fixtures, clock: clock, gateway: gateway) {
         $0.admin = admin
         $0.adminToken = adminToken
         $0.journalSize = journalSize

@@ -7,7 +7,7 @@ import Testing
 /// request values: no socket is written to or read.
 @Suite struct ResponderValueTests {
     /// The mock's responder (the server is started but never called).
-    static func responder(_ mock: EVSJobsMock) throws -> MockResponder {
+    static func responder(_ mock: EVSMock) throws -> MockResponder {
         try #require(mock.server.http.responder as? MockResponder)
     }
 

@@ -8,13 +8,13 @@ import Testing
 @Suite struct JobPollerTests {
     static let project = "example-project"
 
-    static func poller(for mock: EVSJobsMock) throws -> JobPoller {
+    static func poller(for mock: EVSMock) throws -> JobPoller {
         let url = try #require(URL(string: mock.baseURL))
         return JobPoller(baseURL: url, projectID: project)
     }
 
     @Test func seesInitRunningSuccessInOrder() async throws {
-        let mock = try EVSJobsMock.start()
+        let mock = try EVSMock.start()
         try mock.addJobs(#"""
             {"project_id": "example-project", "jobs": [{"job_id": "disk-1", "job_type": "createVolume",
              "entities": {"name": "disk-1", "size": 40}, "scenario": {"init_ms": 1000, "running_ms": 2000}}]}
@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func reportsFailWithTheFixturesErrorFields() async throws {
-        let mock = try EVSJobsMock.start()
+        let mock = try EVSMock.start()
         try mock.addJobs(#"""
             {"project_id": "example-project", "jobs": [{"job_id": "extend-1", "job_type": "extendVolume",
              "entities": {"size": 80, "volume_id": "5c4b1a37-7a1f-4c0e-9f0a-1a2b3c4d5e6f"},
@@ -60,7 +60,7 @@ import Testing
     }
 
     @Test func retriesPastA503() async throws {
-        let mock = try EVSJobsMock.start()
+        let mock = try EVSMock.start()
         try mock.addJobs(#"""
             {"project_id": "example-project", "jobs": [{"job_id": "disk-2", "job_type": "createVolume",
              "scenario": {"running_ms": 2000}}]}

@@ -4,7 +4,7 @@ import PollingClient  // the client under test: yours goes here
 import Testing
 
 @Test func waitsForTheDisk() async throws {
-    let mock = try EVSJobsMock.start()                     // built-in fixtures, manual clock
+    let mock = try EVSMock.start()                     // built-in fixtures, manual clock
     try mock.addJobs(#"""
         {"project_id": "example", "jobs": [{"job_id": "disk-1", "job_type": "createVolume",
          "scenario": {"init_ms": 1000, "running_ms": 2000}}]}

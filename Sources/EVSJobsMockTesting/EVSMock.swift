@@ -8,12 +8,12 @@ import Logging
 /// The mock inside a Swift test: started on a free port, driven through typed calls, stopped at
 /// the end (or when released). Instances share nothing, so tests may run several at once.
 ///
-///     let mock = try EVSJobsMock.start()
+///     let mock = try EVSMock.start()
 ///     try mock.addJobs(#"{"job_id": "j1", "job_type": "createVolume", "scenario": {"running_ms": 500}}"#)
 ///     // point the client under test at mock.baseURL, then:
 ///     mock.advanceClock(by: 500)
 ///     await mock.stop()
-public final class EVSJobsMock: Sendable {
+public final class EVSMock: Sendable {
     public let server: MockServer
 
     /// `http://127.0.0.1:<port>`.
@@ -32,7 +32,7 @@ public final class EVSJobsMock: Sendable {
     ///     command line's options would set it.
     public static func start(fixtures: [String]? = nil, clock: MockClock.Mode = .manual, gateway: GatewayOptions = GatewayOptions(),
                              logLevel: Logger.Level = .error,
-                             configure: (inout MockServer.Configuration) -> Void = { _ in }) throws -> EVSJobsMock {
+                             configure: (inout MockServer.Configuration) -> Void = { _ in }) throws -> EVSMock {
         var logger = Logger(label: "evs-jobs-mock")
         logger.logLevel = logLevel
         let sources = fixtures?.enumerated().map { FixtureSource(name: "fixture-\($0.offset).json", bytes: Array($0.element.utf8)) }
@@ -41,7 +41,7 @@ public final class EVSJobsMock: Sendable {
         configure(&configuration)
         let server = try MockServer(configuration)
         server.start()
-        return EVSJobsMock(server: server)
+        return EVSMock(server: server)
     }
 
     /// Adds jobs now, from one JOB or `{"jobs": [...], "project_id"?}` in the fixture format.
