@@ -25,7 +25,7 @@ public enum JobJSON {
             }
             out.append(contentsOf: "]}".utf8)
         } else {
-            appendEntities(job.spec.entities, to: &out)
+            appendEntities(job.spec.entities, volumeID: job.spec.volumeID, to: &out)
         }
         out.append(UInt8(ascii: ","))
         JSONWriter.appendKey("job_id", to: &out)
@@ -52,7 +52,7 @@ public enum JobJSON {
         out.append(UInt8(ascii: "}"))
     }
 
-    static func appendEntities(_ entities: Entities, to out: inout [UInt8]) {
+    static func appendEntities(_ entities: Entities, volumeID: String?, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         var first = true
         func separator() {
@@ -69,7 +69,7 @@ public enum JobJSON {
             JSONWriter.appendKey("size", to: &out)
             out.append(contentsOf: String(size).utf8)
         }
-        if let volumeID = entities.volumeID {
+        if let volumeID {
             separator()
             JSONWriter.appendKey("volume_id", to: &out)
             JSONWriter.appendString(volumeID, to: &out)

@@ -907,7 +907,7 @@ private final class ChildMock {
         let stdout = Pipe()
         process.standardOutput = stdout
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try startProcess(process)
         var line = Data()
         while !line.contains(10) {
             let chunk = stdout.fileHandleForReading.availableData

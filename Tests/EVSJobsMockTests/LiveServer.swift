@@ -3,6 +3,7 @@ import EVSJobsMock
 import EVSJobsMockTesting
 import Foundation
 import HTTP1
+import Synchronization
 
 /// Starts a mock on port 0 with the given fixture documents, runs `body`, then stops it.
 func withServer<T>(
@@ -127,3 +128,12 @@ extension RawClient {
 func post(_ path: String, _ body: String, method: String = "POST", extra: String = "") -> String {
     "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(body.utf8.count)\r\n\(extra)\r\n\(body)"
 }
+
+/// Starts `process`, one at a time across the whole suite: Foundation's `Process.run()` on Linux
+/// is not safe to call from several threads at once (seen here: a crash in its memcpy while
+/// parallel tests started processes).
+func startProcess(_ process: Process) throws {
+    try processLaunches.withLock { _ in try process.run() }
+}
+
+private let processLaunches = Mutex(())

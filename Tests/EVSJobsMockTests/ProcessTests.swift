@@ -24,7 +24,7 @@ import Testing
         let stdout = Pipe(), stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
-        try process.run()
+        try startProcess(process)
         return Running(process: process, stdout: stdout, stderr: stderr)
     }
 

@@ -32,7 +32,7 @@ struct TLSFilesTests {
         make.arguments = ["-c", Self.script]
         make.currentDirectoryURL = URL(fileURLWithPath: directory)
         make.standardError = FileHandle.nullDevice
-        try make.run()
+        try startProcess(make)
         make.waitUntilExit()
         try #require(make.terminationStatus == 0)
 

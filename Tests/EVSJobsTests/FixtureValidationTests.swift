@@ -492,7 +492,7 @@ struct VolumeIDTests {
             #"{"job_id": "d1", "job_type": "deleteVolume"}"#,
             #"{"job_id": "b1", "job_type": "batchCreateVolume", "sub_jobs": [{"job_id": "b1-a"}, {"job_id": "b1-b", "status": "FAIL"}]}"#
         )))
-        let byID = Dictionary(uniqueKeysWithValues: flatten(specs).map { ($0.id, $0.entities.volumeID) })
+        let byID = Dictionary(uniqueKeysWithValues: flatten(specs).map { ($0.id, $0.volumeID) })
         #expect(Self.isUUID(byID["c1"] ?? nil))
         #expect(byID["c2"] == "given")
         #expect(byID["d1"] == .some(nil))
@@ -504,14 +504,14 @@ struct VolumeIDTests {
 
     @Test func aCapturedCreateVolumeGetsOneToo() throws {
         let specs = try decodeFixtures(("c.json", #"{"status": "SUCCESS", "job_id": "cap", "job_type": "createVolume"}"#))
-        #expect(Self.isUUID(specs.first?.entities.volumeID))
+        #expect(Self.isUUID(specs.first?.volumeID))
     }
 
     /// The same job gets the same volume on every load; another project's job of that id does not.
     @Test func theVolumeIdIsTheSameOnEveryLoadAndDiffersByProject() throws {
         let document = jobsDocument(#"{"job_id": "same", "project_id": "p1", "job_type": "createVolume"}"#, #"{"job_id": "same", "project_id": "p2", "job_type": "createVolume"}"#)
-        let first = try decodeFixtures(("a.json", document)).map(\.entities.volumeID)
-        let second = try decodeFixtures(("a.json", document)).map(\.entities.volumeID)
+        let first = try decodeFixtures(("a.json", document)).map(\.volumeID)
+        let second = try decodeFixtures(("a.json", document)).map(\.volumeID)
         #expect(first == second)
         #expect(first[0] != first[1])
         #expect(first[0] == volumeID(forJob: JobID("same"), project: "p1"))

@@ -73,8 +73,20 @@ struct JobJSONTests {
         (Entities(size: 9_000_000_000, volumeID: "v"), #"{"size":9000000000,"volume_id":"v"}"#),
     ])
     func entitiesOnlyWithSetKeys(entities: Entities, expected: String) {
-        let json = rendered(timedSpec("x", initMs: 0, runningMs: 1, entities: entities), atOffset: 0)
+        // An extendVolume job: a createVolume job always shows a volume_id (see below).
+        let json = rendered(timedSpec("x", .extendVolume, initMs: 0, runningMs: 1, entities: entities), atOffset: 0)
         #expect(json.contains(#","entities":\#(expected),"job_id":"#), "\(json)")
+    }
+
+    /// Issue 11: a createVolume job (sub-jobs too) without a volume_id shows one derived from its
+    /// project and id, at render time: stored jobs hold no such text.
+    @Test func aCreateVolumeJobAlwaysShowsAVolumeID() throws {
+        let plain = try renderedValue(JobSpec(id: "c", projectID: "p", type: .createVolume), atOffset: 0)
+        #expect(plain["entities"]?["volume_id"] == .string(volumeID(forJob: JobID("c"), project: "p")))
+        let given = try renderedValue(JobSpec(id: "c", type: .createVolume, entities: Entities(volumeID: "mine")), atOffset: 0)
+        #expect(given["entities"]?["volume_id"] == .string("mine"))
+        let other = try renderedValue(JobSpec(id: "d", type: .deleteVolume), atOffset: 0)
+        #expect(other["entities"] == .object([]))
     }
 
     @Test func stringsAreEscaped() throws {
@@ -105,7 +117,9 @@ struct JobJSONTests {
             #expect(keys(of: sub) == jobKeys)
             #expect(sub["job_id"] == .string(id))
             #expect(sub["job_type"] == .string("createVolume"))
-            #expect(keys(of: sub["entities"]).isEmpty)
+            // A createVolume sub-job given no entities shows only the volume id derived for it.
+            #expect(keys(of: sub["entities"]) == ["volume_id"])
+            #expect(sub["entities"]?["volume_id"] == .string(volumeID(forJob: JobID(id), project: nil)))
         }
         let job = Job(spec: BatchJobStateTests.mixed, t0: exampleT0)
         #expect(value["status"] == .string(job.state(at: exampleT0 + offset).status.rawValue))

@@ -74,7 +74,7 @@ extension FixtureDecoder {
         let timeline = value["status"].flatMap { frozen(value, status: $0, at: path, captured: true) }
         if value["status"] == nil { problem(path.appending("status"), "missing") }
         guard problemCount == before, let type, let timeline, let id else { return nil }
-        return JobSpec(jobID: id, projectID: nil, type: type, entities: named(entities, type, id: id, project: nil), timeline: timeline, subJobs: subJobs)
+        return JobSpec(jobID: id, projectID: nil, type: type, entities: entities, timeline: timeline, subJobs: subJobs)
     }
 
     private mutating func time(_ value: JSONValue, at path: @autoclosure () -> JSONPath, allowEmpty: Bool) -> Int64? {

@@ -68,13 +68,4 @@ extension FixtureDecoder {
         return text
     }
 
-    /// A `createVolume` job always names its volume (clients read `entities.volume_id` of a
-    /// successful one): the one given, or one derived from the job's project and id, so that it
-    /// is the same on every start and reload.
-    func named(_ entities: Entities, _ type: JobType, id: JobID, project: String?) -> Entities {
-        guard type == .createVolume, entities.volumeID == nil else { return entities }
-        var named = entities
-        named.volumeID = volumeID(forJob: id, project: project)
-        return named
-    }
 }

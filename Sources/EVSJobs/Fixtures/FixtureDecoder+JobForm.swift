@@ -40,7 +40,7 @@ extension FixtureDecoder {
             problem(path.appending("entities"), "a batch job with sub_jobs shows only its sub_jobs; put entities on the sub-jobs")
         }
         guard problemCount == before, let type, let timeline, let id = id ?? jobID(nil, of: path, project: project) else { return nil }
-        return JobSpec(jobID: id, projectID: project, type: type, entities: named(entities, type, id: id, project: project), timeline: timeline, subJobs: subJobs)
+        return JobSpec(jobID: id, projectID: project, type: type, entities: entities, timeline: timeline, subJobs: subJobs)
     }
 
     private mutating func timeline(_ value: JSONValue, at path: JSONPath, type: JobType?, hasSubJobs: Bool) -> Timeline? {

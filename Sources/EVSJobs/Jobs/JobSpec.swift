@@ -26,3 +26,13 @@ public struct JobSpec: Sendable, Equatable {
         self.subJobs = subJobs
     }
 }
+
+extension JobSpec {
+    /// The `volume_id` the API shows. A `createVolume` job always names its volume (clients read
+    /// `entities.volume_id` of a successful one): the one given, or one derived from the job's
+    /// project and id, the same on every start and reload. Derived when rendered, so that a
+    /// million stored jobs hold no volume id text they were not given.
+    public var volumeID: String? {
+        entities.volumeID ?? (type == .createVolume ? EVSJobs.volumeID(forJob: jobID, project: projectID) : nil)
+    }
+}
