@@ -71,7 +71,7 @@ private func checkRendered(_ job: Job, at now: Int64) {
         var expected: [JSONMember] = []
         if let name = entities.name { expected.append(JSONMember("name", .string(name))) }
         if let size = entities.size { expected.append(JSONMember("size", .integer(size))) }
-        if let id = entities.volumeID { expected.append(JSONMember("volume_id", .string(id))) }
+        if let id = job.spec.volumeID { expected.append(JSONMember("volume_id", .string(id))) }  // a createVolume job always has one
         if let type = entities.volumeType { expected.append(JSONMember("volume_type", .string(type))) }
         expect(value["entities"] == .object(expected), "rendered entities differ from the spec")
     }

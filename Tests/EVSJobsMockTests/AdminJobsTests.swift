@@ -27,7 +27,7 @@ import Testing
             #expect(response.status == 201)
             #expect(response.header("Content-Type") == "application/json;charset=UTF-8")
             // A createVolume job always names its volume: here, the one derived from its id.
-            let volume = volumeID(forJob: JobID("admin-one"), project: nil)
+            let volume = derivedVolumeID(forJob: JobID("admin-one"), project: nil)
             let api = #"{"status":"INIT","entities":{"name":"d1","size":40,"volume_id":"\#(volume)"},"job_id":"admin-one","job_type":"createVolume","#
                 + #""begin_time":"\#(APITime.format(t0))","end_time":"","error_code":null,"fail_reason":null"#
             // The eight API fields in the service's order, then project_id.

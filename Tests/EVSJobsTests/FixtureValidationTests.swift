@@ -514,6 +514,6 @@ struct VolumeIDTests {
         let second = try decodeFixtures(("a.json", document)).map(\.volumeID)
         #expect(first == second)
         #expect(first[0] != first[1])
-        #expect(first[0] == volumeID(forJob: JobID("same"), project: "p1"))
+        #expect(first[0] == derivedVolumeID(forJob: JobID("same"), project: "p1"))
     }
 }

@@ -82,7 +82,7 @@ struct JobJSONTests {
     /// project and id, at render time: stored jobs hold no such text.
     @Test func aCreateVolumeJobAlwaysShowsAVolumeID() throws {
         let plain = try renderedValue(JobSpec(id: "c", projectID: "p", type: .createVolume), atOffset: 0)
-        #expect(plain["entities"]?["volume_id"] == .string(volumeID(forJob: JobID("c"), project: "p")))
+        #expect(plain["entities"]?["volume_id"] == .string(derivedVolumeID(forJob: JobID("c"), project: "p")))
         let given = try renderedValue(JobSpec(id: "c", type: .createVolume, entities: Entities(volumeID: "mine")), atOffset: 0)
         #expect(given["entities"]?["volume_id"] == .string("mine"))
         let other = try renderedValue(JobSpec(id: "d", type: .deleteVolume), atOffset: 0)
@@ -119,7 +119,7 @@ struct JobJSONTests {
             #expect(sub["job_type"] == .string("createVolume"))
             // A createVolume sub-job given no entities shows only the volume id derived for it.
             #expect(keys(of: sub["entities"]) == ["volume_id"])
-            #expect(sub["entities"]?["volume_id"] == .string(volumeID(forJob: JobID(id), project: nil)))
+            #expect(sub["entities"]?["volume_id"] == .string(derivedVolumeID(forJob: JobID(id), project: nil)))
         }
         let job = Job(spec: BatchJobStateTests.mixed, t0: exampleT0)
         #expect(value["status"] == .string(job.state(at: exampleT0 + offset).status.rawValue))

@@ -5,7 +5,7 @@ public func generateJobID() -> String {
 
 /// A UUID in lowercase, the form the service gives volume ids, derived from a job's project and
 /// id (RFC 9562 version 8, "custom": two 64-bit FNV-1a hashes of them, differently seeded).
-public func volumeID(forJob id: JobID, project: String?) -> String {
+public func derivedVolumeID(forJob id: JobID, project: String?) -> String {
     var text = Array((project ?? "").utf8)
     text.append(0)
     id.append(to: &text)

@@ -33,6 +33,6 @@ extension JobSpec {
     /// project and id, the same on every start and reload. Derived when rendered, so that a
     /// million stored jobs hold no volume id text they were not given.
     public var volumeID: String? {
-        entities.volumeID ?? (type == .createVolume ? EVSJobs.volumeID(forJob: jobID, project: projectID) : nil)
+        entities.volumeID ?? (type == .createVolume ? derivedVolumeID(forJob: jobID, project: projectID) : nil)
     }
 }
