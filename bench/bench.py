@@ -1,6 +1,7 @@
 """The benchmark of bench/run.sh: throughput and latency against nginx serving the same bytes,
 start-up, a million jobs, 100,000 timers, 10,000 idle connections. Prints a table, writes JSON."""
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -11,7 +12,7 @@ import sys
 import tempfile
 import time
 
-from common import Mock, get, percentile, save, wrk, write_jobs
+from common import Mock, get, percentile, save, write_disks, wrk, write_jobs
 
 TARGETS = "Throughput >= 0.8 x nginx, p99 <= 2 x nginx; start-up <= 20 ms (default) and <= 1 s (100k); " \
           "1M jobs load <= 5 s at <= 600 B/job; 100k idle timers < 1 % CPU, lag p99 <= 10 ms; <= 16 KiB/connection"
@@ -102,6 +103,19 @@ def startup(args, fixtures, runs=10):
     return {"median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times)}
 
 
+def load_runs(args, fixture):
+    """Starts the mock on `fixture` `--load-runs` times: the load times, and the last mock (left
+    running) with its RSS."""
+    loads = []
+    for _ in range(args.load_runs):
+        mock = Mock(args.binary, fixtures=[fixture])
+        loads.append(mock.ready - mock.started)
+        rss_kb = mock.rss_kb()
+        if len(loads) < args.load_runs:
+            mock.stop()
+    return loads, mock, rss_kb
+
+
 def scale(args, work):
     """A million jobs: load time, RSS per job, then random polls at full speed."""
     base_fixture = os.path.join(work, "one-job.json")
@@ -111,13 +125,7 @@ def scale(args, work):
     base.stop()
     fixture = os.path.join(work, "jobs-1m.json")
     write_jobs(fixture, 1_000_000)
-    loads = []
-    for _ in range(args.load_runs):
-        mock = Mock(args.binary, fixtures=[fixture])
-        loads.append(mock.ready - mock.started)
-        rss_kb = mock.rss_kb()
-        if len(loads) < args.load_runs:
-            mock.stop()
+    loads, mock, rss_kb = load_runs(args, fixture)
     script = os.path.join(work, "random.lua")
     with open(script, "w") as lua:
         lua.write('math.randomseed(42)\nrequest = function()\n'
@@ -135,6 +143,30 @@ def scale(args, work):
         "random_poll_rps": polls["rps"],
         "random_poll_p99_ms": polls["p99_ms"],
     }
+
+
+def disks(args, work, count=100_000):
+    """100,000 disks with their jobs: load time, RSS per disk (with its job), a page of the list."""
+    base_fixture = os.path.join(work, "one-disk.json")
+    write_disks(base_fixture, 1)
+    base = Mock(args.binary, fixtures=[base_fixture])
+    base_kb = base.rss_kb()
+    base.stop()
+    fixture = os.path.join(work, "disks-100k.json")
+    write_disks(fixture, count)
+    loads, mock, rss_kb = load_runs(args, fixture)
+    try:
+        started = time.perf_counter()
+        status, body, sock = get(mock.port, "/v2/p/cloudvolumes/detail?limit=1000")
+        list_ms = (time.perf_counter() - started) * 1000
+        listed = json.loads(body)
+        sock.close()
+        assert status == 200 and listed["count"] == count and len(listed["volumes"]) == 1000, (status, listed.get("count"))
+    finally:
+        mock.stop()
+    os.remove(fixture)
+    return {"count": count, "load_s": statistics.median(loads), "load_runs_s": loads, "rss_mb": rss_kb / 1024,
+            "bytes_per_disk": (rss_kb - base_kb) * 1024 / count, "list_1000_ms": list_ms}
 
 
 def timers(args, work):
@@ -208,9 +240,16 @@ def main():
     parser.add_argument("--seconds", type=int, default=8, help="length of each wrk run")
     parser.add_argument("--rounds", type=int, default=2, help="alternating ours/nginx rounds")
     parser.add_argument("--load-runs", type=int, default=3)
+    parser.add_argument("--only", choices=["disks"], help="run one part and print its figures as JSON")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     work = tempfile.mkdtemp(prefix="evs-bench-")
+    if args.only == "disks":
+        try:
+            print(json.dumps(disks(args, work), indent=1))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     try:
         results = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cores": os.cpu_count()}
         print("throughput ...", file=sys.stderr)
@@ -222,6 +261,8 @@ def main():
         results["startup_100k"] = startup(args, [hundred_k])
         print("a million jobs ...", file=sys.stderr)
         results["scale_1m"] = scale(args, work)
+        print("100,000 disks ...", file=sys.stderr)
+        results["disks_100k"] = disks(args, work)
         print("100,000 timers ...", file=sys.stderr)
         results["timers_100k"] = timers(args, work)
         print("10,000 connections ...", file=sys.stderr)
@@ -252,6 +293,11 @@ def table(r):
     row("1,000,000 jobs: load time (median)", f"{s['load_s']:.2f} s", "<= 5 s", s["load_s"] <= 5)
     row("1,000,000 jobs: RSS, bytes per job", f"{s['rss_mb']:.0f} MB, {s['bytes_per_job']:.0f} B", "<= 600 B", s["bytes_per_job"] <= 600)
     row("1,000,000 jobs: random polls, 32 connections", f"{s['random_poll_rps']:,.0f} req/s", "(reported)", True)
+    s = r["disks_100k"]
+    row("100,000 disks with their jobs: load time (median)", f"{s['load_s']:.2f} s", "< 2 s", s["load_s"] < 2)
+    row("100,000 disks with their jobs: RSS, bytes per disk and job", f"{s['rss_mb']:.0f} MB, {s['bytes_per_disk']:.0f} B", "< 1 KiB",
+        s["bytes_per_disk"] < 1024)
+    row("100,000 disks: one list page of 1,000", f"{s['list_1000_ms']:.0f} ms", "(reported)", True)
     s = r["timers_100k"]
     row("100,000 running jobs: CPU while none is due", f"{s['idle_cpu_percent']:.2f} % of a core", "< 1 %", s["idle_cpu_percent"] < 1)
     row("100,000 running jobs: transition lag seen by a reader", f"p50 {s['lag_p50_ms']:.2f} ms, p99 {s['lag_p99_ms']:.2f} ms",

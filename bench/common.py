@@ -94,6 +94,22 @@ def write_jobs(path, count, running_ms=3_600_000, project=None, spread_ms=None, 
         out.write("]}\n")
 
 
+def write_disks(path, count, project="p"):
+    """A fixture of `count` available disks with ids "00000000-0000-4000-8000-%012x" % i, each with
+    the finished createVolume job that made it (job id "%032x" % i, entities naming the disk)."""
+    with open(path, "w") as out:
+        out.write(f'{{"project_id": "{project}", "volumes": [\n')
+        for i in range(count):
+            out.write('{"id": "00000000-0000-4000-8000-%012x", "name": "disk-%d", "size": 10, "volume_type": "SSD", '
+                      '"availability_zone": "eu-de-01"}%s\n' % (i, i, "," if i < count - 1 else ""))
+        out.write('], "jobs": [\n')
+        for i in range(count):
+            out.write('{"job_id": "%032x", "job_type": "createVolume", "entities": {"volume_id": "00000000-0000-4000-8000-%012x", '
+                      '"name": "disk-%d", "size": 10, "volume_type": "SSD"}, "scenario": {"running_ms": 0}}%s\n'
+                      % (i, i, i, "," if i < count - 1 else ""))
+        out.write("]}\n")
+
+
 def wrk(url, connections, seconds, script=None, threads=2):
     """Runs wrk; returns requests/s and the p50/p99 latencies in ms."""
     argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]

@@ -58,7 +58,8 @@ target_config() {
             Sources/EVSJobs/JSON/*.swift
             Sources/EVSJobs/APITime.swift Sources/EVSJobs/Jobs/*.swift Sources/EVSJobs/JobJSON.swift
             Sources/EVSJobs/Fixtures/FixtureDecoder*.swift Sources/EVSJobs/Fixtures/Identifiers.swift
-            Sources/EVSJobs/Fixtures/FixtureProblem.swift
+            Sources/EVSJobs/Fixtures/FixtureProblem.swift Sources/EVSJobs/JobRef.swift
+            Sources/EVSJobs/Disks/Volume.swift Sources/EVSJobs/Disks/VolumeID.swift Sources/EVSJobs/Disks/Plan.swift
             fuzz/FuzzFixtureDecoder.swift
         )
         ;;

@@ -3,7 +3,8 @@
 # read the real address from the start-up line, check the API page's two example jobs come back
 # as the page shows them, then SIGTERM and check it exits 0 within a second.
 # Usage: scripts/smoke.sh [path/to/evs-jobs-mock]   (default: the release build)
-# With SDK_PYTHON=/path/to/python that has huaweicloudsdkevs, the real SDK polls it too.
+# With SDK_PYTHON=/path/to/python that has huaweicloudsdkevs, the real SDK polls it too and runs
+# the disk flow; with OTC_PYTHON=/path/to/python that has otcextensions, so does otcextensions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=${1:-.build/release/evs-jobs-mock}
@@ -48,6 +49,26 @@ if [ -n "${SDK_PYTHON:-}" ]; then
     "$SDK_PYTHON" scripts/sdk_check.py "$(sed -n 's/^listening on .* and //p' "$work/out2")" --signed --insecure
     kill -TERM "$signed"
     wait "$signed"
+    # The disk APIs (issue 13): create -> job -> show -> expand -> retype -> delete -> 404, and a
+    # batch of three, by the SDK signing with AK/SK and no admin call; then once more with a plan
+    # (an admin call) that makes a create FAIL.
+    "$binary" --port 0 --log-level warning --auth aksk --credential AK:SK --job-timing 50,100 >"$work/out3" 2>"$work/err3" &
+    disks=$!
+    for _ in $(seq 1 500); do grep -q '^listening on ' "$work/out3" 2>/dev/null && break; sleep 0.01; done
+    "$SDK_PYTHON" scripts/disk_flow.py "$(sed -n 's/^listening on //p' "$work/out3")" --ak AK --sk SK
+    "$SDK_PYTHON" scripts/disk_flow.py "$(sed -n 's/^listening on //p' "$work/out3")" --ak AK --sk SK --plan-admin
+    kill -TERM "$disks"
+    wait "$disks"
+fi
+
+# otcextensions (openstacksdk's block storage proxy, the native API) creates, waits for, reads and
+# deletes a disk, when the caller has installed it (OTC_PYTHON); the default timing applies.
+if [ -n "${OTC_PYTHON:-}" ]; then
+    "$OTC_PYTHON" scripts/otc_flow.py "$url"
+fi
+# The README's Python snippets, as written, with the interpreters given.
+if [ -n "${SDK_PYTHON:-}${OTC_PYTHON:-}" ]; then
+    python3 scripts/readme_snippets.py "$url" ${SDK_PYTHON:+--sdk "$SDK_PYTHON"} ${OTC_PYTHON:+--otc "$OTC_PYTHON"}
 fi
 
 stop_ns=$(date +%s%N)

@@ -116,3 +116,26 @@ public enum APITime {
         a - floorDiv(a, b) * b
     }
 }
+
+extension APITime {
+    /// The disk APIs' `YYYY-MM-DDTHH:MM:SS.SSSSSS`: UTC without a zone letter, six fraction
+    /// digits (the mock's clock has milliseconds, so the last three are zeros).
+    public static func appendVolumeTime(_ ms: Int64, to out: inout [UInt8]) {
+        append(ms, to: &out)
+        out.removeLast()
+        out.append(contentsOf: "000".utf8)
+    }
+
+    public static func volumeTime(_ ms: Int64) -> String {
+        var out: [UInt8] = []
+        appendVolumeTime(ms, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Reads the disk APIs' form (fraction digits past the third are dropped) or the job form.
+    public static func parseVolumeTime(_ text: String) -> Int64? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 26, !bytes.contains(UInt8(ascii: "Z")) else { return parse(text) }
+        return parse(String(decoding: bytes.prefix(23), as: UTF8.self) + "Z")
+    }
+}

@@ -21,11 +21,14 @@ public final class MockServer: Sendable {
         public var adminToken: String?
         public var gateway: GatewayOptions
         public var logger: Logger
+        /// INIT and RUNNING of a job a disk API starts when no plan says otherwise.
+        public var jobTiming: Scenario
 
         public init(http: HTTPServerOptions = HTTPServerOptions(), fixturePaths: [String]? = nil, fixtures: [FixtureSource]? = nil,
                     clockMode: MockClock.Mode = .real, timeScale: Double = 1, journalSize: Int = 10_000,
                     admin: Bool = true, adminToken: String? = nil, gateway: GatewayOptions = GatewayOptions(),
-                    logger: Logger = Logger(label: "evs-jobs-mock")) {
+                    logger: Logger = Logger(label: "evs-jobs-mock"), jobTiming: Scenario = MockServer.defaultJobTiming) {
+            self.jobTiming = jobTiming
             self.gateway = gateway
             self.http = http
             self.fixturePaths = fixturePaths
@@ -38,6 +41,10 @@ public final class MockServer: Sendable {
             self.logger = logger
         }
     }
+
+    /// INIT 1 s, RUNNING 2 s: a create answers like a quick real one, and a client polling
+    /// every second sees each status.
+    public static let defaultJobTiming = Scenario(initMs: 1000, runningMs: 2000)
 
     public let store: JobStore
     public let engine: ScenarioEngine
@@ -64,14 +71,17 @@ public final class MockServer: Sendable {
         self.engine = engine
         // Whoever moves the clock (the admin API, the testing library), the timer follows.
         clock.onChange { [weak engine] in engine?.clockChanged() }
-        engine.track(store.insert(fixtures.current, t0: clock.now()))
+        let contents = fixtures.current
+        engine.track(store.insert(contents.jobs, t0: clock.now()))
+        let disks = Disks(jobs: store, engine: engine, clock: clock, plans: Plans(contents.plans), defaultTiming: configuration.jobTiming)
+        disks.replace(project: nil, with: contents.volumes)
         // The parsed documents are gone; give their memory back rather than keep it resident.
         csystem_release_free_memory()
         journal = Journal(capacity: configuration.journalSize)
         faults = Faults()
-        control = MockControl(store: store, engine: engine, clock: clock, journal: journal, faults: faults, metrics: Metrics(), fixtures: fixtures)
+        control = MockControl(store: store, engine: engine, clock: clock, journal: journal, faults: faults, disks: disks, metrics: Metrics(), fixtures: fixtures)
         let admin = configuration.admin ? AdminAPI(control: control, token: configuration.adminToken) : nil
-        let responder = MockResponder(jobs: JobsAPI(store: store, clock: clock), admin: admin, journal: journal, faults: faults,
+        let responder = MockResponder(jobs: ServiceAPI(store: store, clock: clock, disks: disks), admin: admin, journal: journal, faults: faults,
                                       metrics: admin?.metrics, clock: clock,
                                       gateway: Gateway(options: configuration.gateway))
         http = try HTTPServer(options: configuration.http, responder: responder, logger: configuration.logger)

@@ -13,6 +13,8 @@ public struct Settings: Sendable, Equatable {
     public var clockMode = MockClock.Mode.real
     public var timeScale = 1.0
     public var journalSize = 10_000
+    /// INIT and RUNNING of the jobs the disk APIs start when no plan says otherwise.
+    public var jobTiming = MockServer.defaultJobTiming
     public var admin = true
     public var adminToken: String?
     public var gzip = true
@@ -36,6 +38,8 @@ public struct Settings: Sendable, Equatable {
         public var clock: String?
         public var timeScale: Double?
         public var journalSize: Int?
+        /// `INIT_MS,RUNNING_MS`.
+        public var jobTiming: String?
         public var noAdmin: Bool
         public var adminToken: String?
         public var noGzip: Bool
@@ -127,6 +131,14 @@ public struct Settings: Sendable, Equatable {
         } else if let text = env("EVS_MOCK_JOURNAL_SIZE") {
             guard let size = Int(text), size >= 1 else { throw SettingsError("EVS_MOCK_JOURNAL_SIZE must be 1 or more, got '\(text)'") }
             journalSize = size
+        }
+        if let text = flags.jobTiming ?? env("EVS_MOCK_JOB_TIMING") {
+            let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int64($0.filter { $0 != " " }) }
+            guard parts.count == 2, let initMs = parts[0], let runningMs = parts[1], initMs >= 0, runningMs >= 0,
+                  initMs <= FixtureDecoder.maxDurationMs, runningMs <= FixtureDecoder.maxDurationMs else {
+                throw SettingsError("\(flags.jobTiming != nil ? "--job-timing" : "EVS_MOCK_JOB_TIMING") must be INIT_MS,RUNNING_MS (two whole numbers of milliseconds, 0 or more), got '\(text)'")
+            }
+            jobTiming = Scenario(initMs: initMs, runningMs: runningMs)
         }
         admin = !(flags.noAdmin || envOn("EVS_MOCK_NO_ADMIN"))
         adminToken = flags.adminToken ?? env("EVS_MOCK_ADMIN_TOKEN")

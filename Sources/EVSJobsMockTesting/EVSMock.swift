@@ -85,6 +85,27 @@ public final class EVSMock: Sendable {
         server.control.addFault(match: match, action: action, times: times, probability: nil, seed: nil)
     }
 
+    /// Adds a plan for the jobs the disk APIs will start, in the form `POST /__admin/plans`
+    /// takes; returns its id. Throws `FixtureError` for an invalid plan.
+    @discardableResult
+    public func addPlan(_ json: String) throws -> String {
+        do throws(ControlError) {
+            return try server.control.addPlan(Array(json.utf8)).id
+        } catch {
+            switch error {
+            case .notJSON(let syntax):
+                throw FixtureError([FixtureProblem(file: "addPlan", path: syntax.path, reason: "invalid JSON: \(syntax)")])
+            case .invalidPlan(let invalid): throw invalid
+            default: throw error
+            }
+        }
+    }
+
+    /// The disk `project` sees under `id` now, or nil.
+    public func volume(_ id: String, project: String = "p") -> Volume? {
+        server.control.disks.volume(project: project, id: id)?.volume
+    }
+
     /// Stops serving and frees the port. A mock released earlier stops then, and Swift may
     /// release it right after its last use: call this at the end of the test, which also keeps
     /// the mock alive until there.

@@ -10,6 +10,7 @@ public struct HTTPStatus: Sendable, Hashable {
 
     public static let ok = HTTPStatus(200, "OK")
     public static let created = HTTPStatus(201, "Created")
+    public static let accepted = HTTPStatus(202, "Accepted")
     public static let noContent = HTTPStatus(204, "No Content")
     public static let badRequest = HTTPStatus(400, "Bad Request")
     public static let unauthorized = HTTPStatus(401, "Unauthorized")
@@ -29,7 +30,7 @@ public struct HTTPStatus: Sendable, Hashable {
     public static let versionNotSupported = HTTPStatus(505, "HTTP Version Not Supported")
 
     static let known: [HTTPStatus] = [
-        .ok, .created, .noContent, .badRequest, .unauthorized, .forbidden, .notFound, .methodNotAllowed, .requestTimeout, .conflict,
+        .ok, .created, .accepted, .noContent, .badRequest, .unauthorized, .forbidden, .notFound, .methodNotAllowed, .requestTimeout, .conflict,
         .contentTooLarge, .tooManyRequests, .headerFieldsTooLarge, .internalServerError, .notImplemented, .badGateway,
         .serviceUnavailable, .gatewayTimeout, .versionNotSupported,
     ]

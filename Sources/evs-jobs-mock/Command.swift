@@ -61,6 +61,9 @@ struct EVSJobsMockCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Requests the journal keeps; older ones are dropped and counted. [env: EVS_MOCK_JOURNAL_SIZE] (default: 10000)")
     var journalSize: Int?
 
+    @Option(help: "INIT_MS,RUNNING_MS: how long a job started by a disk API stays INIT, then RUNNING, when no plan says otherwise. [env: EVS_MOCK_JOB_TIMING] (default: 1000,2000)")
+    var jobTiming: String?
+
     @Flag(help: "Turn the admin API under /__admin off; its paths then answer like any unknown path. [env: EVS_MOCK_NO_ADMIN=1]")
     var noAdmin = false
 
@@ -106,6 +109,7 @@ struct EVSJobsMockCommand: ParsableCommand {
                                        journalSize: journalSize, noAdmin: noAdmin, adminToken: adminToken, noGzip: noGzip, auth: auth,
                                        tokens: tokens, credentials: credentials, credentialsFile: credentialsFile, rateLimit: rateLimit)
             flags.logFormat = logFormat
+            flags.jobTiming = jobTiming
             flags.tlsCertificate = tlsCert
             flags.tlsKey = tlsKey
             flags.tlsSelfSigned = tlsSelfSigned
@@ -155,7 +159,8 @@ struct EVSJobsMockCommand: ParsableCommand {
                 http: HTTPServerOptions(host: settings.host, port: settings.port, compression: settings.gzip, tls: tls, httpsPort: settings.httpsPort),
                 fixturePaths: settings.fixtures.isEmpty ? nil : settings.fixtures,
                 clockMode: settings.clockMode, timeScale: settings.timeScale, journalSize: settings.journalSize,
-                admin: settings.admin, adminToken: settings.adminToken, gateway: settings.gateway, logger: logger))
+                admin: settings.admin, adminToken: settings.adminToken, gateway: settings.gateway, logger: logger,
+                jobTiming: settings.jobTiming))
         } catch let error as FixtureError {
             // The first problems, then a count: many bad jobs must not flood a terminal or a CI log.
             for problem in error.problems { printError("fixture error: \(problem)") }

@@ -895,7 +895,7 @@ private func onThreads<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (I
 /// The built `evs-jobs-mock` binary on a manual clock, in a process of its own, for requests
 /// that might end it.
 private final class ChildMock {
-    let process = Process()
+    let process = ChildProcess()
     let port: UInt16
 
     init() throws {

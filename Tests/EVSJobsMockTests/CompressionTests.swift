@@ -10,7 +10,7 @@ import Testing
 
     /// Decodes with the system's gzip (gzip data) or Python's zlib (deflate data).
     static func inflate(_ bytes: [UInt8], gzip: Bool) throws -> [UInt8] {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = gzip ? ["gzip", "-dc"] : ["python3", "-c", "import sys, zlib; sys.stdout.buffer.write(zlib.decompress(sys.stdin.buffer.read()))"]
         let input = Pipe(), output = Pipe()

@@ -9,7 +9,7 @@ extension ProcessTests {
     /// Waits for the process to exit, polling up to `seconds`; a process still running then is
     /// killed and an issue recorded, so that a hang fails the test instead of stalling the suite.
     static func waitForExit(_ running: Running, within seconds: Double = 20, sourceLocation: SourceLocation = #_sourceLocation) async
-        -> (reason: Process.TerminationReason, status: Int32, stderr: String)
+        -> (reason: ChildProcess.TerminationReason, status: Int32, stderr: String)
     {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while running.process.isRunning, ContinuousClock.now < deadline {

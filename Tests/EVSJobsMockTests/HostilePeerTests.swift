@@ -255,8 +255,10 @@ extension HostilePeerTests {
     static func answer(_ path: String, method: String = "GET") -> HTTPResponse {
         let store = JobStore()
         store.insert([JobSpec(id: "j1", type: .deleteVolume, timeline: .scenario(Scenario(initMs: 0, runningMs: 10)))], t0: 0)
-        let match = JobsAPI.routes.match(method: method, path: path)
-        return JobsAPI(store: store, clock: ManualClock(5)).respond(to: HTTPRequest(method: method, target: path), match: match, requestID: "r")
+        let match = ServiceAPI.routes.match(method: method, path: path)
+        let clock = ManualClock(5)
+        let disks = Disks(jobs: store, engine: ScenarioEngine(store: store, clock: clock), clock: clock)
+        return ServiceAPI(store: store, clock: clock, disks: disks).respond(to: HTTPRequest(method: method, target: path), match: match, requestID: "r")
     }
 
     /// Huawei's Terraform provider polls EVS snapshot jobs on /v2: the same answers as /v1.

@@ -21,9 +21,11 @@ import Testing
         let clock = MockClock(mode: .manual, startMs: t0)
         let store = JobStore()
         let engine = ScenarioEngine(store: store, clock: clock)
-        engine.track(store.insert(set.current, t0: clock.now()))
-        return MockControl(store: store, engine: engine, clock: clock, journal: Journal(capacity: 100), faults: Faults(), metrics: Metrics(),
-                           fixtures: set)
+        engine.track(store.insert(set.current.jobs, t0: clock.now()))
+        let disks = Disks(jobs: store, engine: engine, clock: clock, plans: Plans(set.current.plans))
+        disks.replace(project: nil, with: set.current.volumes)
+        return MockControl(store: store, engine: engine, clock: clock, journal: Journal(capacity: 100), faults: Faults(), disks: disks,
+                           metrics: Metrics(), fixtures: set)
     }
 
     static func ids(_ control: MockControl, project: String? = nil) -> [String] {
@@ -125,6 +127,35 @@ import Testing
         try Data(Self.otherFixtures.utf8).write(to: file)
         #expect(try control.reload() == 1)
         #expect(Self.ids(control) == ["q1"])
+    }
+
+    /// Issue 13: reset puts a project's fixture disks and plans back (created disks and added
+    /// plans gone), leaving the other project's; plans are bounded and refused whole when bad.
+    @Test func resetCoversDisksAndPlansPerProject() throws {
+        let disks = #"""
+            {"project_id": "p", "volumes": [{"id": "fv", "size": 10}], "plans": [{"name": "fixture*"}]}
+            """#
+        let control = try Self.control(fixtures: [Self.fixtures, Self.otherFixtures, disks])
+        let request = Disks.CreateRequest(name: "made", size: 10, volumeType: "SAS", availabilityZone: "az")
+        let inP = try control.disks.create(project: "p", request).volumeIDs[0]
+        let inQ = try control.disks.create(project: "q", request).volumeIDs[0]
+        _ = try control.addPlan(Array(#"{"project_id": "p", "job_type": "deleteVolume"}"#.utf8))
+        _ = try control.addPlan(Array(#"{"project_id": "q", "job_type": "deleteVolume"}"#.utf8))
+        #expect(control.plans(project: nil).count == 3)
+        _ = control.reset(project: "p")
+        #expect(control.disks.volume(project: "p", id: inP) == nil)
+        #expect(control.disks.volume(project: "p", id: "fv")?.volume.status == "available")
+        #expect(control.disks.volume(project: "q", id: inQ) != nil)
+        #expect(control.plans(project: "p").map(\.name) == ["fixture*"])
+        #expect(control.plans(project: "q").map(\.projectID) == ["q"])
+        #expect(throws: ControlError.self) { try control.addPlan(Array(#"{"times": "x"}"#.utf8)) }
+        #expect(throws: ControlError.self) { try control.addPlan(Array(#"{"#.utf8)) }
+        #expect(control.plans(project: nil).count == 2)
+        for _ in control.plans(project: nil).count..<Plans.maxRules { _ = try control.addPlan(Array("{}".utf8)) }
+        #expect(throws: ControlError.self) { try control.addPlan(Array("{}".utf8)) }
+        _ = control.reset(project: nil)
+        #expect(control.plans(project: nil).count == 1)
+        #expect(control.disks.count == 1)
     }
 
     @Test func faultsAreBoundedAndRemovedByID() throws {

@@ -9,13 +9,13 @@ import Testing
         .deletingLastPathComponent().appendingPathComponent("evs-jobs-mock")
 
     struct Running {
-        let process: Process
+        let process: ChildProcess
         let stdout: Pipe
         let stderr: Pipe
     }
 
     static func launch(_ arguments: [String], environment: [String: String] = [:]) throws -> Running {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = binary
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("EVS_MOCK_") }

@@ -69,14 +69,14 @@ import Testing
     @Test(arguments: ["v1", "v2"])
     func theJobTableReadsBothVersions(_ version: String) {
         func parameters(_ path: String) -> Parameters? {
-            if case .found(_, let parameters) = JobsAPI.routes.match(method: "GET", path: path) { return parameters }
+            if case .found(_, let parameters) = ServiceAPI.routes.match(method: "GET", path: path) { return parameters }
             return nil
         }
         #expect(parameters("/\(version)/p1/jobs/j%201") == Parameters(values: ["project_id": "p1", "job_id": "j 1"]))
         #expect(parameters("/\(version)/p1/jobs/")?["job_id"] == "")
         #expect(parameters("/\(version)/p1/jobs") == Parameters(values: ["project_id": "p1"]))
         #expect(parameters("/\(version)//jobs/j") == nil)
-        guard case .methodNotAllowed(let allowed, _) = JobsAPI.routes.match(method: "POST", path: "/\(version)/p1/jobs/j") else {
+        guard case .methodNotAllowed(let allowed, _) = ServiceAPI.routes.match(method: "POST", path: "/\(version)/p1/jobs/j") else {
             Issue.record("expected 405")
             return
         }

@@ -27,7 +27,7 @@ struct TLSFilesTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tls-files-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let make = Process()
+        let make = ChildProcess()
         make.executableURL = URL(fileURLWithPath: "/bin/sh")
         make.arguments = ["-c", Self.script]
         make.currentDirectoryURL = URL(fileURLWithPath: directory)

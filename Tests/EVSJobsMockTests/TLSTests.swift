@@ -11,7 +11,7 @@ import Testing
     /// Runs curl on a Dispatch worker: it waits for the process and reads its output to the end.
     static func curl(_ arguments: [String]) async throws -> (status: Int32, output: String) {
         try await blocking {
-            let process = Process()
+            let process = ChildProcess()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["curl", "-s", "-m", "10"] + arguments
             let output = Pipe()

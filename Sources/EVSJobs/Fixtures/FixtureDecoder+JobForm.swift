@@ -67,7 +67,7 @@ extension FixtureDecoder {
     }
 
     /// A timed scenario, or one counted in reads; never both.
-    private mutating func scenario(_ value: JSONValue, at path: @autoclosure () -> JSONPath) -> Timeline? {
+    mutating func scenario(_ value: JSONValue, at path: @autoclosure () -> JSONPath) -> Timeline? {
         guard case .object(let members) = value else {
             problem(path(), "must be an object, got \(value.kindName)")
             return nil

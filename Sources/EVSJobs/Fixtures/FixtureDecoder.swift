@@ -12,13 +12,17 @@ public struct FixtureDecoder {
         var kept: [FixtureProblem] = []
         var count = 0
     }
-    private var file = ""
+    var file = ""
     /// Where each id was first defined: ids visible in every project, ids of one project, and
     /// the first project-scoped use of each id (which clashes with a global one).
     private var globalIDs: [JobID: Location] = [:]
     private var scopedIDs: [ScopedID: Location] = [:]
     private var anyScopedID: [JobID: Location] = [:]
-    private var files: [String] = []
+    var files: [String] = []
+    /// Disks and plans of the documents decoded so far, and the disk ids seen.
+    public internal(set) var volumes: [Volume] = []
+    public internal(set) var plans: [Plan] = []
+    var volumeIDs: Set<VolumeKey> = []
 
     private struct ScopedID: Hashable {
         let project: String
@@ -41,7 +45,7 @@ public struct FixtureDecoder {
     static let maxPolls: Int64 = 1_000_000_000
     static let frozenKeys = ["begin_time", "end_time", "error_code", "fail_reason"]
     /// Longest scenario phase: about 300 years, far below overflow.
-    static let maxDurationMs: Int64 = 10_000_000_000_000
+    public static let maxDurationMs: Int64 = 10_000_000_000_000
     /// Disk sizes in GB, as the service allows them.
     public static let sizes: ClosedRange<Int64> = 1...32768
     /// Sub-jobs one batch may hold: the service batches at most 100 disks.
@@ -89,9 +93,11 @@ public struct FixtureDecoder {
             problem(root, "expected an object: {\"jobs\": [...]} or a captured job response, got \(document.kindName)")
             return []
         }
-        if document["jobs"] != nil {
-            checkKeys(members, allowed: ["jobs", "project_id"], at: root)
+        if document["jobs"] != nil || document["volumes"] != nil || document["plans"] != nil {
+            checkKeys(members, allowed: ["jobs", "volumes", "plans", "project_id"], at: root)
             let project = projectID(document["project_id"], at: root.appending("project_id"))
+            disks(of: document, at: root, project: project)
+            if document["jobs"] == nil { return [] }
             guard case .array(let elements) = document["jobs"] else {
                 problem(root.appending("jobs"), "must be an array of jobs, got \(document["jobs"]?.kindName ?? "nothing")")
                 return []

@@ -15,6 +15,22 @@ public struct FixtureSource: Sendable {
     }
 }
 
+/// What a fixture set holds.
+public struct FixtureContents: Sendable {
+    public var jobs: [JobSpec]
+    public var volumes: [Volume]
+    public var plans: [Plan]
+    /// Top-level jobs per source.
+    public var counts: [(file: String, jobs: Int)]
+
+    public init(jobs: [JobSpec] = [], volumes: [Volume] = [], plans: [Plan] = [], counts: [(file: String, jobs: Int)] = []) {
+        self.jobs = jobs
+        self.volumes = volumes
+        self.plans = plans
+        self.counts = counts
+    }
+}
+
 /// Reads fixture files and directories and decodes them as one set: all of it loads, or none.
 public enum FixtureLoader {
     /// The set served when no `--fixtures` is given, compiled into the binary so that it works
@@ -23,6 +39,7 @@ public enum FixtureLoader {
         [
             FixtureSource(name: "(built-in) api-example-batch.json", bytes: PackageResources.api_example_batch_json),
             FixtureSource(name: "(built-in) api-example-running.json", bytes: PackageResources.api_example_running_json),
+            FixtureSource(name: "(built-in) disks.json", bytes: PackageResources.disks_json),
             FixtureSource(name: "(built-in) timed-jobs.json", bytes: PackageResources.timed_jobs_json),
             FixtureSource(name: "(built-in) watch-by-hand.json", bytes: PackageResources.watch_by_hand_json),
         ]
@@ -37,6 +54,14 @@ public enum FixtureLoader {
     public static func decodeCounting(_ sources: [FixtureSource], makeID: @escaping () -> String = generateJobID) throws(FixtureError)
         -> (specs: [JobSpec], counts: [(file: String, jobs: Int)])
     {
+        let contents = try decodeContents(sources, makeID: makeID)
+        return (contents.jobs, contents.counts)
+    }
+
+    /// Everything the sources hold: jobs, disks and plans.
+    public static func decodeContents(_ sources: [FixtureSource], makeID: @escaping () -> String = generateJobID) throws(FixtureError)
+        -> FixtureContents
+    {
         var decoder = FixtureDecoder(makeID: makeID)
         var specs: [JobSpec] = []
         var counts: [(file: String, jobs: Int)] = []
@@ -46,7 +71,7 @@ public enum FixtureLoader {
             if specs.isEmpty { specs = decoded } else { specs.append(contentsOf: decoded) }
         }
         if let error = decoder.error { throw error }
-        return (specs, counts)
+        return FixtureContents(jobs: specs, volumes: decoder.volumes, plans: decoder.plans, counts: counts)
     }
 
     /// Reads each path: a file, or a directory whose `*.json` files are read in name order.

@@ -41,3 +41,11 @@ private func hexText(_ bytes: [UInt8], dashesAt: Set<Int>) -> String {
     }
     return String(decoding: out, as: UTF8.self)
 }
+
+/// A random UUID (RFC 9562 version 4) in lowercase, the form the service gives disk ids.
+public func generateVolumeID() -> String {
+    var bytes = randomBytes(16)
+    bytes[6] = bytes[6] & 0x0F | 0x40
+    bytes[8] = bytes[8] & 0x3F | 0x80
+    return hexText(bytes, dashesAt: [4, 6, 8, 10])
+}

@@ -2,7 +2,12 @@
 public struct Entities: Sendable, Equatable {
     public var name: String?
     public var size: Int64?
-    public var volumeID: String?
+    /// Kept packed (see `VolumeID`).
+    public var volumeID: String? {
+        get { packedVolumeID?.description }
+        set { packedVolumeID = newValue.map(VolumeID.init) }
+    }
+    private var packedVolumeID: VolumeID?
     public var volumeType: String?
 
     public init(name: String? = nil, size: Int64? = nil, volumeID: String? = nil, volumeType: String? = nil) {

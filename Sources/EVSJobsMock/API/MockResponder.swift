@@ -7,7 +7,7 @@ import HTTP1
 /// applying faults to the latter and recording them in the journal and (with the admin API,
 /// which serves them) the metrics.
 struct MockResponder: HTTPResponder {
-    let jobs: JobsAPI
+    let jobs: ServiceAPI
     let admin: AdminAPI?
     let journal: Journal
     let faults: Faults
@@ -28,7 +28,7 @@ struct MockResponder: HTTPResponder {
             }
         }
         let started = Monotonic.now()
-        let match = JobsAPI.routes.match(method: request.method, path: request.path)
+        let match = ServiceAPI.routes.match(method: request.method, path: request.path)
         let parameters = match.parameters
         let projectID = parameters?["project_id"]
         let jobID = parameters.flatMap { $0["job_id"].isEmpty ? nil : $0["job_id"] }
@@ -43,12 +43,12 @@ struct MockResponder: HTTPResponder {
         }
         let seconds = Self.seconds(since: started) + extraMs / 1000
         journal.record(time: clock.now(), request: request, projectID: projectID, jobID: jobID, status: status, durationMs: seconds * 1000)
-        metrics?.record(route: parameters == nil ? "other" : "job", status: status, seconds: seconds)
+        metrics?.record(route: match.handler?.metric ?? (parameters == nil ? "other" : "job"), status: status, seconds: seconds)
         return reply
     }
 
     /// The job API's answer, unless a fault replaces or spoils it; and any delay it adds (ms).
-    private func answer(_ request: HTTPRequest, match: Router<JobsAPI.Handler>.Match, projectID: String?, jobID: String?,
+    private func answer(_ request: HTTPRequest, match: Router<ServiceAPI.Route>.Match, projectID: String?, jobID: String?,
                         requestID: String) -> (Reply, Int, Double) {
         let reply: Reply
         let status: Int

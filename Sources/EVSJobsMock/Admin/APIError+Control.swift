@@ -7,7 +7,7 @@ extension APIError {
         switch error {
         case .notJSON(let error):
             self = .mock(.badRequest, MockCode.notJSON, "the body is not JSON: \(error)", path: error.path)
-        case .invalidJobs(let error):
+        case .invalidJobs(let error), .invalidPlan(let error):
             let first = error.problems.first
             let more = error.count > 1 ? " (and \(error.count - 1) more problems)" : ""
             self = .mock(.badRequest, MockCode.invalidField, (first?.reason ?? "") + more, path: first?.path)
@@ -33,6 +33,10 @@ extension APIError {
             self = .mock(.conflict, MockCode.tooManyFaults, "at most \(Faults.maxRules) faults at once; delete some first")
         case .noSuchFault(let id):
             self = .mock(.notFound, MockCode.noSuchFault, "no fault \"\(id)\"")
+        case .tooManyPlans:
+            self = .mock(.conflict, MockCode.tooManyPlans, "at most \(Plans.maxRules) plans at once; delete some first")
+        case .noSuchPlan(let id):
+            self = .mock(.notFound, MockCode.noSuchPlan, "no plan \"\(id)\"")
         case .fixturesInvalid(let error):
             self = .mock(.badRequest, MockCode.fixturesInvalid, "the fixtures have \(error.count) problems; the old set stays in force",
                          extra: [JSONMember("problems", .array(error.lines.map(JSONValue.string)))])

@@ -37,6 +37,11 @@ extension AdminAPI {
         }
         add("DELETE", "/faults/{fault_id}") { api, call in try api.removeFault(id: call.parameters["fault_id"]) }
 
+        add("GET", "/plans") { api, call in try api.listPlans(call) }
+        add("POST", "/plans") { api, call in try api.addPlan(call) }
+        add("DELETE", "/plans") { api, call in try api.clearPlans(call) }
+        add("DELETE", "/plans/{plan_id}") { api, call in try api.removePlan(call) }
+
         router.add(["GET", "HEAD"], "/__admin/health") { api, _ in api.health() }
         add("GET", "/metrics") { api, _ in api.metricsText() }
         add("GET", "/openapi.json") { _, _ in .json(.ok, OpenAPIDocument.bytes) }

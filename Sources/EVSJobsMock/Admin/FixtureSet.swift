@@ -6,7 +6,7 @@ public final class FixtureSet: Sendable {
     /// Files and directories to read again; nil: the documents given at start (or built in).
     let paths: [String]?
     let sources: [FixtureSource]
-    private let specs: Mutex<[JobSpec]>
+    private let contents: Mutex<FixtureContents>
     /// Top-level jobs per fixture file, as first loaded.
     let counts: [(file: String, jobs: Int)]
 
@@ -14,17 +14,17 @@ public final class FixtureSet: Sendable {
     init(paths: [String]?, sources: [FixtureSource]?) throws(FixtureError) {
         self.paths = paths
         self.sources = sources ?? FixtureLoader.defaultSources
-        let decoded = try FixtureLoader.decodeCounting(Self.documents(paths: paths, sources: self.sources))
-        specs = Mutex(decoded.specs)
+        let decoded = try FixtureLoader.decodeContents(Self.documents(paths: paths, sources: self.sources))
+        contents = Mutex(decoded)
         counts = decoded.counts
     }
 
-    var current: [JobSpec] { specs.withLock { $0 } }
+    var current: FixtureContents { contents.withLock { $0 } }
 
     /// Reads the fixtures again; on success they replace the set, else nothing changes.
-    func reload() throws(FixtureError) -> [JobSpec] {
-        let decoded = try FixtureLoader.decode(Self.documents(paths: paths, sources: sources))
-        specs.withLock { $0 = decoded }
+    func reload() throws(FixtureError) -> FixtureContents {
+        let decoded = try FixtureLoader.decodeContents(Self.documents(paths: paths, sources: sources))
+        contents.withLock { $0 = decoded }
         return decoded
     }
 

@@ -32,7 +32,7 @@ final class Metrics: Sendable {
     func text(jobsByStatus: [JobStatus: Int]) -> String {
         let snapshot = state.withLock { $0 }
         var lines = [
-            "# HELP evs_mock_requests_total Requests answered, by route (job, admin, other) and status (0: no answer, a reset or close fault).",
+            "# HELP evs_mock_requests_total Requests answered, by route (job, disk, admin, other) and status (0: no answer, a reset or close fault).",
             "# TYPE evs_mock_requests_total counter",
         ]
         for (key, count) in snapshot.requests.sorted(by: { ($0.key.route, $0.key.status) < ($1.key.route, $1.key.status) }) {

@@ -25,6 +25,10 @@ public enum ControlError: Error, Sendable {
     case invalidValue(field: String, reason: String)
     case tooManyFaults
     case noSuchFault(id: String)
+    /// A plan body with problems (the first is reported).
+    case invalidPlan(FixtureError)
+    case tooManyPlans
+    case noSuchPlan(id: String)
     /// Reloaded fixtures with problems; the old set stays in force.
     case fixturesInvalid(FixtureError)
 }

@@ -11,17 +11,20 @@ public final class MockControl: Sendable {
     public let clock: MockClock
     public let journal: Journal
     public let faults: Faults
+    /// The disks and the plans for the jobs the disk APIs start.
+    public let disks: Disks
     let metrics: Metrics
     let fixtures: FixtureSet
     let startedNs: UInt64
 
-    init(store: JobStore, engine: ScenarioEngine, clock: MockClock, journal: Journal, faults: Faults, metrics: Metrics,
+    init(store: JobStore, engine: ScenarioEngine, clock: MockClock, journal: Journal, faults: Faults, disks: Disks, metrics: Metrics,
          fixtures: FixtureSet, startedNs: UInt64 = DispatchTime.now().uptimeNanoseconds) {
         self.store = store
         self.engine = engine
         self.clock = clock
         self.journal = journal
         self.faults = faults
+        self.disks = disks
         self.metrics = metrics
         self.fixtures = fixtures
         self.startedNs = startedNs
@@ -45,20 +48,23 @@ public final class MockControl: Sendable {
     /// Adds jobs now from one JOB or `{"jobs": [...], "project_id"?}` in the fixture format,
     /// unless the document is not JSON, has problems, names no job, or names an id in use.
     public func addJobs(_ document: [UInt8]) throws(ControlError) -> JobsAt {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(document)
-        } catch {
-            throw .notJSON(error)
-        }
         var decoder = FixtureDecoder()
-        let specs = decoder.decodeRequest(value)
+        let specs = decoder.decodeRequest(try Self.parse(document))
         if let error = decoder.error { throw .invalidJobs(error) }
         guard !specs.isEmpty else { throw .noJobGiven }
         let now = clock.now()
         switch engine.add(specs, t0: now) {
         case .success(let refs): return JobsAt(jobs: refs.compactMap(store.job), now: now)
         case .failure(let taken): throw .idTaken(taken)
+        }
+    }
+
+    /// A request body as JSON.
+    static func parse(_ document: [UInt8]) throws(ControlError) -> JSONValue {
+        do {
+            return try JSONParser.parse(document)
+        } catch {
+            throw .notJSON(error)
         }
     }
 
@@ -146,10 +152,13 @@ public final class MockControl: Sendable {
 
     // MARK: Reset and reload
 
-    /// Puts the fixtures' jobs back, with the journal and faults emptied: all of them, or those
-    /// of one project, the others kept. Returns the jobs stored.
+    /// Puts the fixtures' jobs, disks and plans back, with the journal and faults emptied: all
+    /// of them, or those of one project, the others kept. Returns the jobs stored.
     public func reset(project: String?) -> Int {
-        let specs = fixtures.current.filter { project == nil || $0.projectID == project }
+        let contents = fixtures.current
+        let specs = contents.jobs.filter { project == nil || $0.projectID == project }
+        disks.replace(project: project, with: contents.volumes)
+        disks.plans.replace(project: project, with: contents.plans)
         if project == nil { engine.forgetAll() }
         let matches: ((Job) -> Bool)? = project.map { project in { $0.spec.projectID == project } }
         engine.track(store.replace(where: matches, with: specs, t0: clock.now()))
@@ -161,14 +170,16 @@ public final class MockControl: Sendable {
     /// Reads the fixtures again and starts the store afresh from them; with a problem, nothing
     /// changes. Returns the jobs stored.
     public func reload() throws(ControlError) -> Int {
-        let specs: [JobSpec]
+        let contents: FixtureContents
         do {
-            specs = try fixtures.reload()
+            contents = try fixtures.reload()
         } catch {
             throw .fixturesInvalid(error)
         }
         engine.forgetAll()
-        engine.track(store.replace(where: nil, with: specs, t0: clock.now()))
+        engine.track(store.replace(where: nil, with: contents.jobs, t0: clock.now()))
+        disks.replace(project: nil, with: contents.volumes)
+        disks.plans.replace(project: nil, with: contents.plans)
         return store.jobCount
     }
 }

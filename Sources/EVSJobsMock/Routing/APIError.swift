@@ -22,6 +22,8 @@ struct APIError: Error, Sendable {
     var extra: [JSONMember] = []
     /// The `Allow` header of a 405.
     var allow: String?
+    /// The member the service envelope wraps: `error`, or `itemNotFound` for a disk that is not there.
+    var wrapper = "error"
 
     static func service(_ status: HTTPStatus, _ code: String, _ message: String) -> APIError {
         APIError(status: status, code: code, message: message, envelope: .service)
@@ -59,7 +61,7 @@ struct APIError: Error, Sendable {
         case .service, .mock:
             var error = [JSONMember("message", .string(message)), JSONMember("code", .string(code))]
             if let path { error.append(JSONMember("path", .string(path.description))) }
-            members = [JSONMember("error", .object(error + extra))]
+            members = [JSONMember(wrapper, .object(error + extra))]
         }
         var response = HTTPResponse.json(status, .object(members))
         if let allow { response.headers.add("Allow", allow) }

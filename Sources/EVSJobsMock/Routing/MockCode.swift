@@ -16,6 +16,8 @@ enum MockCode {
     static let subJob = "MOCK.1008"
     static let ambiguousJob = "MOCK.1009"
     static let tooManyFaults = "MOCK.1010"
+    static let noSuchPlan = "MOCK.1011"
+    static let tooManyPlans = "MOCK.1012"
 
     /// `MOCK.0<status>`: an error that the status alone describes.
     static func status(_ status: HTTPStatus) -> String {
