@@ -5,7 +5,8 @@
 //
 // The whole input is one fixture file. Checks (each failure traps, so libFuzzer reports it):
 //   * no Swift runtime trap or ASan error in parsing, decoding, rendering or problem messages;
-//   * every problem names the file and a path in the document; no problems means jobs (or an empty list);
+//   * every problem names the file and a path in the document; no problems means every job, disk
+//     and plan listed was decoded (disk ids reading back as written);
 //   * every decoded job, rendered at several moments, is JSON that `JSONParser.parse` accepts again:
 //     an object with the eight API fields in order, whose status, job_id, job_type, error_code,
 //     fail_reason and entities (strings included, escapes and all) are the job's;
@@ -104,9 +105,10 @@ private func checkJob(_ spec: JobSpec, t0: Int64) {
     }
 }
 
-private func isEmptyJobList(_ bytes: [UInt8]) -> Bool {
-    guard let document = try? JSONParser.parse(bytes), case .array(let jobs) = document["jobs"] else { return false }
-    return jobs.isEmpty
+/// How many elements the document's list under `key` has (nil: no such list).
+private func listCount(_ bytes: [UInt8], _ key: String) -> Int? {
+    guard let document = try? JSONParser.parse(bytes), case .array(let elements) = document[key] else { return nil }
+    return elements.count
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -120,8 +122,17 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         expect(problem.path != nil, "problem without a path: \(text)")
     }
     if decoder.problems.isEmpty, case .object = try? JSONParser.parse(bytes) {
-        // A document without problems is a set of jobs or one captured job; nothing is silently lost.
-        expect(!specs.isEmpty || isEmptyJobList(bytes), "no problems and no jobs")
+        // A document without problems is a set of jobs, disks and plans, or one captured job;
+        // nothing is silently lost: each disk and plan listed is decoded, ids as written.
+        let lists = ["jobs", "volumes", "plans"].map { listCount(bytes, $0) }
+        expect(!specs.isEmpty || (lists.contains { $0 != nil } && specs.count == lists[0] ?? 0), "no problems and no jobs")
+        expect(decoder.volumes.count == lists[1] ?? 0, "disks lost: \(decoder.volumes.count) of \(lists[1] ?? 0)")
+        expect(decoder.plans.count == lists[2] ?? 0, "plans lost: \(decoder.plans.count) of \(lists[2] ?? 0)")
+        if let document = try? JSONParser.parse(bytes), case .array(let given)? = document["volumes"] {
+            for (volume, element) in zip(decoder.volumes, given) {
+                if case .string(let id)? = element["id"] { expect(volume.id == id, "disk id \(id) reads back as \(volume.id)") }
+            }
+        }
     }
     // t0: a time the store could use (2024-01-01), and the epoch.
     for t0: Int64 in [1_704_067_200_000, 0] {

@@ -917,6 +917,7 @@ private final class ChildMock {
         let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard let port = text.split(separator: ":").last.flatMap({ UInt16($0) }) else {
             process.terminate()
+            process.waitUntilExit()
             throw RawClient.Failure(description: "no start-up line from \(binary.path): \(text)")
         }
         self.port = port

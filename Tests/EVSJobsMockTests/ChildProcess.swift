@@ -43,7 +43,12 @@ final class ChildProcess: @unchecked Sendable {
                 posix_spawn_file_actions_adddup2(&actions, child.fileDescriptor, target)
                 parentCloses.append(child)
             } else if let handle = stream as? FileHandle {
-                posix_spawn_file_actions_adddup2(&actions, handle.fileDescriptor, target)
+                // `FileHandle.nullDevice` has no descriptor (-1) in corelibs Foundation.
+                if handle.fileDescriptor >= 0 {
+                    posix_spawn_file_actions_adddup2(&actions, handle.fileDescriptor, target)
+                } else {
+                    posix_spawn_file_actions_addopen(&actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0)
+                }
             }
         }
         // The child keeps 0, 1 and 2 only: a pipe's write end left open in another child would
@@ -56,15 +61,27 @@ final class ChildProcess: @unchecked Sendable {
         let environment = self.environment ?? ProcessInfo.processInfo.environment
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
+        // As Process does: the child starts with no signal blocked (a Dispatch worker blocks
+        // some) and the stop signals at their defaults.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t(), stops = sigset_t()
+        sigemptyset(&none)
+        sigemptyset(&stops)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGPIPE, SIGQUIT] { sigaddset(&stops, signal) }
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &stops)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let code = posix_spawn(&pid, path, &actions, nil, argv, envp)
+        let code = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
         guard code == 0 else { throw SpawnError(code: code) }
         processIdentifier = pid
         for handle in parentCloses { try? handle.close() }
     }
 
     var isRunning: Bool {
-        if reaped.withLock({ $0 }) != nil { return false }
+        guard processIdentifier > 0, reaped.withLock({ $0 }) == nil else { return false }
         var status: Int32 = 0
         let result = waitpid(processIdentifier, &status, WNOHANG)
         if result == processIdentifier { reaped.withLock { $0 = status } }
@@ -72,6 +89,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     func waitUntilExit() {
+        guard processIdentifier > 0 else { return }
         while reaped.withLock({ $0 }) == nil {
             var status: Int32 = 0
             let result = waitpid(processIdentifier, &status, 0)
@@ -83,17 +101,25 @@ final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    func terminate() { kill(processIdentifier, SIGTERM) }
-    func interrupt() { kill(processIdentifier, SIGINT) }
+    func terminate() { signal(SIGTERM) }
+    func interrupt() { signal(SIGINT) }
 
-    /// As `Process` reports it: the exit status, or the signal that ended the child.
+    /// Never to pid 0 (the whole process group): a child that was not started gets nothing.
+    func signal(_ number: Int32) {
+        if processIdentifier > 0 { kill(processIdentifier, number) }
+    }
+
+    /// As `Process` reports it: the exit status, or the signal that ended the child; -1 before
+    /// it has ended.
     var terminationStatus: Int32 {
-        let status = reaped.withLock { $0 } ?? 0
+        guard let status = reaped.withLock({ $0 }) else { return -1 }
         return status & 0x7f == 0 ? (status >> 8) & 0xff : status & 0x7f
     }
 
+    /// `.uncaughtSignal` also before it has ended, so that no test mistakes that for a clean exit.
     var terminationReason: TerminationReason {
-        (reaped.withLock { $0 } ?? 0) & 0x7f == 0 ? .exit : .uncaughtSignal
+        guard let status = reaped.withLock({ $0 }) else { return .uncaughtSignal }
+        return status & 0x7f == 0 ? .exit : .uncaughtSignal
     }
 
     private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32

@@ -17,7 +17,7 @@ extension ProcessTests {
         }
         if running.process.isRunning {
             Issue.record("still running after \(seconds) s", sourceLocation: sourceLocation)
-            kill(running.process.processIdentifier, SIGKILL)
+            running.process.signal(SIGKILL)
             try? await waitUntilExit(running)  // `blocking` throws only what its body throws: nothing here
         }
         let stderr = String(decoding: (try? await readAll(running.stderr)) ?? Data(), as: UTF8.self)

@@ -198,7 +198,7 @@ import Testing
     func hangupAndUser1StopGracefully(signal: Int32) async throws {
         let running = try Self.launch(["--port", "0", "--log-level", "warning"])
         _ = try await Self.listeningPort(running)
-        kill(running.process.processIdentifier, signal)
+        running.process.signal(signal)
         let exit = await Self.waitForExit(running)
         #expect(exit.reason == .exit && exit.status == 0)
     }

@@ -12,7 +12,7 @@ public final class Disks: Sendable {
     public let defaultTiming: Scenario
     private let store = Mutex(VolumeStore())
 
-    /// Disks that may exist at once (fixture disks count), and jobs the store may hold before
+    /// Disks that may exist at once (fixture disks count), and jobs (sub-jobs count) the store may hold before
     /// the disk APIs refuse to start more: with `Volume.maxMetadataBytes` and the 255-byte texts,
     /// what a peer can make the mock hold (about 1 GB at worst, see the README's Limits).
     public static let maxVolumes = 200_000
@@ -67,6 +67,7 @@ public final class Disks: Sendable {
     public func create(project: String, _ request: CreateRequest) throws(DiskRefusal) -> Started {
         try store.withLock { store throws(DiskRefusal) in
             guard store.count + request.count <= Self.maxVolumes else { throw .volumeQuota }
+            guard jobs.count + request.count + 1 <= Self.maxJobs else { throw .jobsFull }
             let now = clock.now()
             let batch = request.count > 1
             let names = batch ? (1...request.count).map { request.name + "-" + Self.suffix($0) } : [request.name]
@@ -252,6 +253,7 @@ public final class Disks: Sendable {
             let now = clock.now()
             guard var volume = store.volume(volumeID, project: project, jobs: jobs, now: now) else { throw .noSuchVolume(id: volumeID) }
             let (change, entities) = try check(volume)
+            guard jobs.count < Self.maxJobs else { throw .jobsFull }
             let spec = JobSpec(id: generateJobID(), projectID: project, type: type, entities: entities,
                                timeline: timeline(project: project, type: type, name: volume.name, volumeID: volume.id))
             let ref = try start(spec, now: now)
@@ -272,7 +274,6 @@ public final class Disks: Sendable {
 
     /// Stores the job and queues its transitions; a job id already taken (one in 2^128) is drawn again.
     private func start(_ spec: JobSpec, now: Int64) throws(DiskRefusal) -> JobRef {
-        guard jobs.jobCount < Self.maxJobs else { throw .jobsFull }
         var spec = spec
         for _ in 0..<3 {
             if case .success(let refs) = engine.add([spec], t0: now), let ref = refs.first { return ref }

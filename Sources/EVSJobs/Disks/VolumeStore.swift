@@ -73,9 +73,12 @@ public struct VolumeStore: Sendable {
     /// each settled at `now`.
     mutating func all(project: String, jobs: JobStore, now: Int64, _ visit: (Volume) -> Void) {
         for key in [project, nil] as [String?] {
-            guard let slots = shelves[key]?.slots else { continue }
-            for volume in slots.reversed() {
-                guard let volume else { continue }
+            // By index, holding no copy of the slots: settling writes to them, and a copy held
+            // here would make the first write copy them all.
+            var slot = (shelves[key]?.slots.count ?? 0) - 1
+            while slot >= 0 {
+                defer { slot -= 1 }
+                guard let volume = shelves[key]?.slots[slot] else { continue }
                 if volume.pending == nil {
                     visit(volume)
                 } else if let settled = settle(volume.key, in: key, jobs: jobs, now: now) {

@@ -221,19 +221,16 @@ extension ServiceAPI {
         }
     }
 
-    /// Tags: at most 10; keys of 1 to 36 and values of 0 to 43 letters, digits, `-` and `_`;
-    /// a repeated key keeps its last value.
+    /// Tags: at most 10; keys of 1 to 36 and values of 0 to 43 letters, digits, `-` and `_`.
     static func tags(_ value: JSONValue?) throws(APIError) -> [JSONMember] {
         guard let value, value != .null else { return [] }
         guard case .object(let members) = value else { throw DiskError.invalidTag }
-        var tags: [JSONMember] = []
+        // Counted first: the check of each tag is then bounded. The parser refuses repeated keys.
+        guard members.count <= 10 else { throw DiskError.tooManyTags }
         for member in members {
             guard case .string(let text) = member.value, tagText(member.key, 1...36), tagText(text, 0...43) else { throw DiskError.invalidTag }
-            tags.removeAll { $0.key == member.key }
-            tags.append(member)
         }
-        guard tags.count <= 10 else { throw DiskError.tooManyTags }
-        return tags
+        return members
     }
 
     private static func tagText(_ text: String, _ lengths: ClosedRange<Int>) -> Bool {
