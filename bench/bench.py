@@ -12,27 +12,11 @@ import sys
 import tempfile
 import time
 
-from common import Mock, get, percentile, save, write_disks, wrk, write_jobs
+from common import Mock, get, nginx_conf, percentile, save, write_disks, wrk, write_jobs
 
 TARGETS = "Throughput >= 0.8 x nginx, p99 <= 2 x nginx; start-up <= 20 ms (default) and <= 1 s (100k); " \
           "1M jobs load <= 5 s at <= 600 B/job; 100k idle timers < 1 % CPU, lag p99 <= 10 ms; <= 16 KiB/connection"
 
-NGINX_CONF = """worker_processes 1;
-daemon off;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log;
-events {{ worker_connections 20000; }}
-http {{
-    access_log off;
-    keepalive_requests 100000000;
-    keepalive_timeout 60s;
-    server {{
-        listen 127.0.0.1:{port};
-        root {dir}/html;
-        location / {{ default_type "application/json;charset=UTF-8"; }}
-    }}
-}}
-"""
 
 
 def free_port():
@@ -56,7 +40,7 @@ def throughput(args, work):
         out.write(body)
     nginx_port = free_port()
     with open(os.path.join(work, "nginx.conf"), "w") as conf:
-        conf.write(NGINX_CONF.format(dir=work, port=nginx_port))
+        conf.write(nginx_conf(work, nginx_port))
     os.chmod(work, 0o755)  # nginx's worker runs as nobody
     nginx = subprocess.Popen(["nginx", "-c", os.path.join(work, "nginx.conf")],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

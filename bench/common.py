@@ -94,6 +94,31 @@ def write_jobs(path, count, running_ms=3_600_000, project=None, spread_ms=None, 
         out.write("]}\n")
 
 
+def nginx_conf(directory, port, access_log=False, single_process=False):
+    """nginx serving `directory`/html on `port`, one worker (with `single_process`, no master:
+    one process to count under valgrind), keep-alive without limit, JSON content type; the
+    access log off, or to `directory`/access.log."""
+    return "\n".join([
+        "worker_processes 1;",
+        *(["master_process off;"] if single_process else []),
+        "daemon off;",
+        f"pid {directory}/nginx.pid;",
+        f"error_log {directory}/error.log;",
+        "events { worker_connections 20000; }",
+        "http {",
+        f"    access_log {directory}/access.log;" if access_log else "    access_log off;",
+        "    keepalive_requests 100000000;",
+        "    keepalive_timeout 60s;",
+        "    server {",
+        f"        listen 127.0.0.1:{port};",
+        f"        root {directory}/html;",
+        '        location / { default_type "application/json;charset=UTF-8"; }',
+        "    }",
+        "}",
+        "",
+    ])
+
+
 def write_disks(path, count, project="p"):
     """A fixture of `count` available disks with ids "00000000-0000-4000-8000-%012x" % i, each with
     the finished createVolume job that made it (job id "%032x" % i, entities naming the disk)."""

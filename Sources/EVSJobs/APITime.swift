@@ -26,20 +26,32 @@ public enum APITime {
 
     public static func append(_ ms: Int64, to out: inout [UInt8]) {
         let f = fields(ms)
-        appendDigits(f.year, 4, &out)
-        out.append(UInt8(ascii: "-"))
-        appendDigits(f.month, 2, &out)
-        out.append(UInt8(ascii: "-"))
-        appendDigits(f.day, 2, &out)
-        out.append(UInt8(ascii: "T"))
-        appendDigits(f.hour, 2, &out)
-        out.append(UInt8(ascii: ":"))
-        appendDigits(f.minute, 2, &out)
-        out.append(UInt8(ascii: ":"))
-        appendDigits(f.second, 2, &out)
-        out.append(UInt8(ascii: "."))
-        appendDigits(f.millisecond, 3, &out)
-        out.append(UInt8(ascii: "Z"))
+        // Written into 24 bytes on the stack, then appended in one copy.
+        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &text) { raw in
+            func put(_ value: Int, _ width: Int, at end: Int) {
+                var rest = value
+                for index in stride(from: end - 1, through: end - width, by: -1) {
+                    raw[index] = UInt8(truncatingIfNeeded: 48 + rest % 10)
+                    rest /= 10
+                }
+            }
+            put(f.year, 4, at: 4)
+            raw[4] = UInt8(ascii: "-")
+            put(f.month, 2, at: 7)
+            raw[7] = UInt8(ascii: "-")
+            put(f.day, 2, at: 10)
+            raw[10] = UInt8(ascii: "T")
+            put(f.hour, 2, at: 13)
+            raw[13] = UInt8(ascii: ":")
+            put(f.minute, 2, at: 16)
+            raw[16] = UInt8(ascii: ":")
+            put(f.second, 2, at: 19)
+            raw[19] = UInt8(ascii: ".")
+            put(f.millisecond, 3, at: 23)
+            raw[23] = UInt8(ascii: "Z")
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[0..<24]))
+        }
     }
 
     /// Reads exactly the format `format` writes; nil for anything else.

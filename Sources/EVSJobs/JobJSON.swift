@@ -18,14 +18,14 @@ public enum JobJSON {
         JSONWriter.appendKey("entities", to: &out)
         if job.spec.type.isBatch && !job.spec.subJobs.isEmpty {
             // A batch parent shows only its sub-jobs (the SDK model: other fields are not returned).
-            out.append(contentsOf: "{\"sub_jobs\":[".utf8)
+            JSONWriter.appendLiteral("{\"sub_jobs\":[", to: &out)
             for (offset, sub) in job.subJobs.enumerated() {
                 if offset > 0 { out.append(UInt8(ascii: ",")) }
                 append(sub, at: now, to: &out)
             }
-            out.append(contentsOf: "]}".utf8)
+            JSONWriter.appendLiteral("]}", to: &out)
         } else {
-            appendEntities(job.spec.entities, volumeID: job.spec.volumeID, to: &out)
+            appendEntities(job.spec.entities, volumeID: job.spec.packedVolumeID, to: &out)
         }
         out.append(UInt8(ascii: ","))
         JSONWriter.appendKey("job_id", to: &out)
@@ -38,7 +38,7 @@ public enum JobJSON {
         appendTime(state.beginMs, to: &out)
         out.append(UInt8(ascii: ","))
         JSONWriter.appendKey("end_time", to: &out)
-        if let end = state.endMs { appendTime(end, to: &out) } else { out.append(contentsOf: "\"\"".utf8) }
+        if let end = state.endMs { appendTime(end, to: &out) } else { JSONWriter.appendLiteral("\"\"", to: &out) }
         out.append(UInt8(ascii: ","))
         JSONWriter.appendKey("error_code", to: &out)
         JSONWriter.appendOptional(state.errorCode, to: &out)
@@ -52,7 +52,7 @@ public enum JobJSON {
         out.append(UInt8(ascii: "}"))
     }
 
-    static func appendEntities(_ entities: Entities, volumeID: String?, to out: inout [UInt8]) {
+    static func appendEntities(_ entities: Entities, volumeID: VolumeID?, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         var first = true
         func separator() {
@@ -67,12 +67,12 @@ public enum JobJSON {
         if let size = entities.size {
             separator()
             JSONWriter.appendKey("size", to: &out)
-            out.append(contentsOf: String(size).utf8)
+            JSONWriter.appendInteger(size, to: &out)
         }
         if let volumeID {
             separator()
             JSONWriter.appendKey("volume_id", to: &out)
-            JSONWriter.appendString(volumeID, to: &out)
+            volumeID.appendJSON(to: &out)
         }
         if let volumeType = entities.volumeType {
             separator()

@@ -4,6 +4,11 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
 
     public init() {}
 
+    /// Empty, with room for `capacity` fields: a response gains five or six on its way out.
+    public init(capacity: Int) {
+        fields.reserveCapacity(capacity)
+    }
+
     public init(_ fields: [(String, String)]) {
         self.fields = fields.map { (name: $0.0, value: $0.1) }
     }
@@ -41,6 +46,20 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
     public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
         lhs.fields.count == rhs.fields.count
             && zip(lhs.fields, rhs.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+    }
+}
+
+extension String {
+    /// The same for two Strings, on their bytes in place (header lookups run per request).
+    public func equalsIgnoringASCIICase(_ other: String) -> Bool {
+        guard utf8.count == other.utf8.count else { return false }
+        var a = self, b = other
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                for index in 0..<x.count where asciiLower(x[index]) != asciiLower(y[index]) { return false }
+                return true
+            }
+        }
     }
 }
 

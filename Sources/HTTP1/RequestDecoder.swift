@@ -174,13 +174,15 @@ public struct RequestDecoder: Sendable {
         HTTPDecodeError(.headerFieldsTooLarge, "request line and headers larger than \(limits.maxHeadBytes) bytes")
     }
 
+    /// Lines end in CRLF (`findHeadEnd` refused any other CR or LF), the last at the end of `head`.
     private func parseHead(_ head: ArraySlice<UInt8>) throws(HTTPDecodeError) -> HTTPRequest {
-        var lines = head.split(separator: 13, omittingEmptySubsequences: false).makeIterator()
-        guard let requestLine = lines.next() else { throw .bad("empty request") }
-        let (method, target, version) = try parseRequestLine(requestLine)
-        var headers = HTTPHeaders()
-        while let rawLine = lines.next() {
-            let line = rawLine.dropFirst()  // the LF of the CRLF that ended the previous line
+        var lineEnd = head.firstIndex(of: 13) ?? head.endIndex
+        let (method, target, version) = try parseRequestLine(head[head.startIndex..<lineEnd])
+        var headers = HTTPHeaders(capacity: 8)
+        while lineEnd < head.endIndex {
+            let lineStart = lineEnd + 2  // past the CRLF
+            lineEnd = head[lineStart...].firstIndex(of: 13) ?? head.endIndex
+            let line = head[lineStart..<lineEnd]
             guard let first = line.first else { throw .bad("empty header line") }
             if first == 32 || first == 9 { throw .bad("obsolete line folding in header") }
             guard let field = fieldLine(line) else { throw .bad("malformed header field") }
@@ -189,16 +191,19 @@ public struct RequestDecoder: Sendable {
         return HTTPRequest(method: method, target: target, version: version, headers: headers)
     }
 
+    /// `method SP target SP version`, exactly two spaces.
     private func parseRequestLine(_ line: ArraySlice<UInt8>) throws(HTTPDecodeError) -> (String, String, HTTPVersion) {
-        let parts = line.split(separator: 32, omittingEmptySubsequences: false)
-        guard parts.count == 3 else { throw .bad("malformed request line") }
-        let method = parts[0], target = parts[1], version = parts[2]
+        guard let firstSpace = line.firstIndex(of: 32), let secondSpace = line[(firstSpace + 1)...].firstIndex(of: 32),
+              !line[(secondSpace + 1)...].contains(32) else { throw .bad("malformed request line") }
+        let method = line[line.startIndex..<firstSpace], target = line[(firstSpace + 1)..<secondSpace]
         guard !method.isEmpty, method.allSatisfy(isTokenByte) else { throw .bad("malformed method") }
         guard !target.isEmpty, target.allSatisfy({ $0 > 32 && $0 < 127 }) else { throw .bad("malformed request target") }
-        let parsedVersion = try parseVersion(version)
+        let parsedVersion = try parseVersion(line[(secondSpace + 1)...])
         let targetString = String(decoding: target, as: UTF8.self)
         let methodString = String(decoding: method, as: UTF8.self)
-        guard isAcceptedTargetForm(targetString, method: methodString) else { throw .bad("unsupported request target form") }
+        guard target.first == UInt8(ascii: "/") || isAcceptedTargetForm(targetString, method: methodString) else {
+            throw .bad("unsupported request target form")
+        }
         return (methodString, targetString, parsedVersion)
     }
 
@@ -209,11 +214,12 @@ public struct RequestDecoder: Sendable {
         return lower.hasPrefix("http://") || lower.hasPrefix("https://")
     }
 
-    private func parseVersion(_ bytes: ArraySlice<UInt8>) throws(HTTPDecodeError) -> HTTPVersion {
+    private func parseVersion(_ v: ArraySlice<UInt8>) throws(HTTPDecodeError) -> HTTPVersion {
         // RFC 9112 §2.3: HTTP-version = "HTTP/" DIGIT "." DIGIT
-        let v = Array(bytes)
-        guard v.count == 8, v[0...4].elementsEqual("HTTP/".utf8), v[6] == UInt8(ascii: "."),
-            let major = digitValue(v[5]), let minor = digitValue(v[7])
+        let at = v.startIndex
+        guard v.count == 8, v[at] == UInt8(ascii: "H"), v[at + 1] == UInt8(ascii: "T"), v[at + 2] == UInt8(ascii: "T"),
+              v[at + 3] == UInt8(ascii: "P"), v[at + 4] == UInt8(ascii: "/"), v[at + 6] == UInt8(ascii: "."),
+              let major = digitValue(v[at + 5]), let minor = digitValue(v[at + 7])
         else { throw .bad("malformed HTTP version") }
         guard major == 1 else { throw HTTPDecodeError(.versionNotSupported, "HTTP/\(major).\(minor) is not supported") }
         // RFC 9110 §6.2: a later 1.x minor version is answered as the highest one we speak.
@@ -241,8 +247,12 @@ func isTokenByte(_ byte: UInt8) -> Bool {
     switch byte {
     case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
         return true
+    case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+         UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
+         UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+        return true
     default:
-        return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        return false
     }
 }
 

@@ -16,28 +16,40 @@ public enum ResponseEncoder {
     /// Appends `response` to `buffer`. With `headOnly` (a HEAD request) the headers, including
     /// `Content-Length`, are those of the full response and the body is left out (RFC 9110 §9.3.2).
     public static func encode(_ response: HTTPResponse, headOnly: Bool = false, into buffer: inout [UInt8]) {
-        buffer.reserveCapacity(buffer.count + 160 + response.body.count)
-        buffer.append(contentsOf: "HTTP/1.1 ".utf8)
+        buffer.reserveCapacity(buffer.count + 320 + response.body.count)
+        appendLiteral("HTTP/1.1 ", to: &buffer)
         appendDecimal(response.status.code, to: &buffer)
         buffer.append(32)
-        buffer.append(contentsOf: response.status.reason.utf8)
-        buffer.append(contentsOf: "\r\n".utf8)
+        appendUTF8(response.status.reason, to: &buffer)
+        appendLiteral("\r\n", to: &buffer)
         for field in response.headers.fields {
-            buffer.append(contentsOf: field.name.utf8)
-            buffer.append(contentsOf: ": ".utf8)
-            buffer.append(contentsOf: field.value.utf8)
-            buffer.append(contentsOf: "\r\n".utf8)
+            appendUTF8(field.name, to: &buffer)
+            appendLiteral(": ", to: &buffer)
+            appendUTF8(field.value, to: &buffer)
+            appendLiteral("\r\n", to: &buffer)
         }
         // RFC 9110 §8.6: no Content-Length on 1xx and 204 responses.
         if response.status.code >= 200 && response.status.code != 204 {
-            buffer.append(contentsOf: "Content-Length: ".utf8)
+            appendLiteral("Content-Length: ", to: &buffer)
             appendDecimal(response.body.count, to: &buffer)
-            buffer.append(contentsOf: "\r\n".utf8)
+            appendLiteral("\r\n", to: &buffer)
         }
-        buffer.append(contentsOf: "\r\n".utf8)
+        appendLiteral("\r\n", to: &buffer)
         if !headOnly {
             buffer.append(contentsOf: response.body)
         }
+    }
+
+    /// A string's bytes in one copy (not byte by byte through its UTF-8 view).
+    @inline(__always)
+    static func appendUTF8(_ text: String, to buffer: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { buffer.append(contentsOf: $0) }
+    }
+
+    @inline(__always)
+    static func appendLiteral(_ text: StaticString, to buffer: inout [UInt8]) {
+        text.withUTF8Buffer { buffer.append(contentsOf: $0) }
     }
 
     /// A non-negative number in decimal digits, without a String in between.

@@ -138,7 +138,7 @@ struct EVSJobsMockCommand: ParsableCommand {
                 settings.gateway.credentials.merge(try Self.readCredentials(file)) { $1 }
             } catch {
                 printError("credentials file \(file): \(error)")
-                Glibc.exit(2)
+                exitFlushingLogs(2)
             }
         }
         var tls: TLSContext?
@@ -151,7 +151,7 @@ struct EVSJobsMockCommand: ParsableCommand {
         } catch {
             let files = settings.tlsCertificate.map { "\($0) / \(settings.tlsKey ?? "")" } ?? settings.tlsCertificateOut ?? "self-signed"
             printError("TLS (\(files)): \(error)")
-            Glibc.exit(2)
+            exitFlushingLogs(2)
         }
         let server: MockServer
         do {
@@ -166,10 +166,10 @@ struct EVSJobsMockCommand: ParsableCommand {
             for problem in error.problems { printError("fixture error: \(problem)") }
             if error.omitted > 0 { printError("... and \(error.omitted) more problems") }
             printError("nothing was loaded; fix the fixtures above and start again")
-            Glibc.exit(2)
+            exitFlushingLogs(2)
         } catch {
             printError("cannot listen on \(settings.host):\(settings.port): \(error)")
-            Glibc.exit(1)
+            exitFlushingLogs(1)
         }
         // Signals are caught before the start-up line, so a script that read it can stop us.
         let signals = Self.stopOnSignals(server, logger: logger)
@@ -205,9 +205,9 @@ struct EVSJobsMockCommand: ParsableCommand {
         source.setEventHandler {
             var number: UInt8 = 0
             guard read(pipe, &number, 1) == 1 else { return }
-            guard stopping.begin() else { Glibc.exit(0) }
+            guard stopping.begin() else { exitFlushingLogs(0) }
             logger.info("signal \(number): stopping")
-            server.shutdown(timeoutMs: 900) { Glibc.exit(0) }
+            server.shutdown(timeoutMs: 900) { exitFlushingLogs(0) }
         }
         source.resume()
         return source
@@ -255,7 +255,15 @@ func processEnvironment() -> [String: String] {
     return result
 }
 
+/// Exits after the log lines still buffered are written.
+func exitFlushingLogs(_ code: Int32) -> Never {
+    LogWriter.standardError.flush()
+    Glibc.exit(code)
+}
+
+/// One line on standard error at once, after the log lines buffered before it.
 func printError(_ message: String) {
+    LogWriter.standardError.flush()
     let line = Array("evs-jobs-mock: \(message)\n".utf8)
     _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }

@@ -1,4 +1,5 @@
 import EVSJobs
+import EVSJobsMock
 import Logging
 
 /// One log line as bytes, newline included, without I/O: `--log-format text` or `json`.
@@ -37,6 +38,34 @@ enum LogLine {
         }
         out.append(10)
         return out
+    }
+
+    /// An access line, as `text` or `json` would write its message and fields, appended to `out`.
+    static func access(_ record: AccessRecord, timeMs: Int64, level: Logger.Level, label: String,
+                       format: StandardErrorLogHandler.Format, to out: inout [UInt8]) {
+        switch format {
+        case .text:
+            APITime.append(timeMs, to: &out)
+            out.append(UInt8(ascii: " "))
+            JSONWriter.appendUTF8(level.rawValue, to: &out)
+            JSONWriter.appendLiteral(" [", to: &out)
+            JSONWriter.appendUTF8(label, to: &out)
+            JSONWriter.appendLiteral("] ", to: &out)
+            record.appendMessage(to: &out)
+            record.appendTextFields(to: &out)
+        case .json:
+            JSONWriter.appendLiteral(#"{"time":""#, to: &out)
+            APITime.append(timeMs, to: &out)
+            JSONWriter.appendLiteral(#"","level":"#, to: &out)
+            JSONWriter.appendString(level.rawValue, to: &out)
+            JSONWriter.appendLiteral(#","message":"#, to: &out)
+            record.appendJSONMessage(to: &out)
+            JSONWriter.appendLiteral(#","label":"#, to: &out)
+            JSONWriter.appendString(label, to: &out)
+            record.appendJSONFields(to: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(10)
     }
 
     /// `{"time":...,"level":...,"message":...,"label":...}` and then the metadata sorted by key,

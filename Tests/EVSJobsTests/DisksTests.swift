@@ -224,3 +224,30 @@ import Testing
         #expect(try world.disks.list(project: "q", filter: .init(), limit: 10, offset: 0, marker: nil).count == 1)
     }
 }
+
+/// Issue 14's writers: ids and numbers written in place read back as the Strings would.
+@Suite struct InPlaceWriterTests {
+    @Test(arguments: ["5d7e1f4a-0b6c-4c1e-9a57-2f1f3b9a6d10", "00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff",
+                      "5D7E1F4A-0B6C-4C1E-9A57-2F1F3B9A6D10", "v1", "5d7e1f4a0b6c4c1e9a572f1f3b9a6d10xxxx", "a\"b"])
+    func volumeIDsReadBackAsWritten(_ text: String) throws {
+        let id = VolumeID(text)
+        #expect(id.description == text)
+        var out: [UInt8] = []
+        id.appendJSON(to: &out)
+        #expect(try JSONParser.parse(out) == .string(text))
+    }
+
+    @Test(arguments: [Int64(0), 7, -5, 1234567890, Int64.max, Int64.min])
+    func integersAreWrittenInDecimal(_ value: Int64) {
+        var out: [UInt8] = Array("x".utf8)
+        JSONWriter.appendInteger(value, to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "x\(value)")
+    }
+
+    @Test(arguments: [Int64(0), 1_700_000_000_123, 253_402_300_799_999])
+    func timesAreWrittenAsTheFormatSays(_ ms: Int64) {
+        let text = APITime.format(ms)
+        #expect(text.utf8.count == 24)
+        #expect(APITime.parse(text) == ms)
+    }
+}

@@ -16,24 +16,41 @@ public struct VolumeID: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        guard case .uuid(let high, let low) = storage else {
+        guard case .uuid = storage else {
             if case .text(let text) = storage { return text }
             return ""
         }
         var out: [UInt8] = []
-        out.reserveCapacity(36)
-        var nibble = 0
-        for half in [high, low] {
-            var shift: UInt64 = 60
-            while true {
-                if [8, 12, 16, 20].contains(nibble) { out.append(UInt8(ascii: "-")) }
-                out.append(Self.digits[Int((half >> shift) & 15)])
-                nibble += 1
-                if shift == 0 { break }
-                shift -= 4
-            }
+        out.reserveCapacity(38)
+        appendJSON(to: &out)
+        return String(decoding: out[1..<37], as: UTF8.self)
+    }
+
+    /// Appends the id as a JSON string, written in place: no String is made.
+    public func appendJSON(to out: inout [UInt8]) {
+        guard case .uuid(let high, let low) = storage else {
+            if case .text(let text) = storage { JSONWriter.appendString(text, to: &out) }
+            return
         }
-        return String(decoding: out, as: UTF8.self)
+        var text: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)  // 38 bytes: quotes and 36
+        withUnsafeMutableBytes(of: &text) { raw in
+            var at = 37
+            raw[0] = UInt8(ascii: "\"")
+            raw[37] = UInt8(ascii: "\"")
+            for (half, count) in [(low, 16), (high, 16)] {
+                var rest = half
+                for _ in 0..<count {
+                    at -= 1
+                    if at == 24 || at == 19 || at == 14 || at == 9 {
+                        raw[at] = UInt8(ascii: "-")
+                        at -= 1
+                    }
+                    raw[at] = Self.digits[Int(rest & 15)]
+                    rest >>= 4
+                }
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[0..<38]))
+        }
     }
 
     private static func packed(_ text: String) -> (UInt64, UInt64)? {

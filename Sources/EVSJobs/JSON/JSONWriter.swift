@@ -4,13 +4,20 @@ public enum JSONWriter {
 
     /// Appends `text` as a JSON string, quotes included (RFC 8259 §7).
     public static func appendString(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { appendString($0, to: &out) }
+    }
+
+    /// Appends UTF-8 bytes as a JSON string, quotes included; scanned as one buffer, not byte by
+    /// byte through a String view.
+    public static func appendString(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 34 || $0 == 92 }) {
-            out.append(contentsOf: text.utf8)  // the common case: nothing to escape
+        guard bytes.contains(where: { $0 < 0x20 || $0 == 34 || $0 == 92 }) else {
+            out.append(contentsOf: bytes)  // the common case: nothing to escape
             out.append(UInt8(ascii: "\""))
             return
         }
-        for byte in text.utf8 {
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
             case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
@@ -25,17 +32,51 @@ public enum JSONWriter {
         out.append(UInt8(ascii: "\""))
     }
 
+    /// Appends a string's UTF-8 bytes as they are, in one copy.
+    @inline(__always)
+    public static func appendUTF8(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { out.append(contentsOf: $0) }
+    }
+
+    /// Appends fixed text, in one copy.
+    @inline(__always)
+    public static func appendLiteral(_ text: StaticString, to out: inout [UInt8]) {
+        text.withUTF8Buffer { out.append(contentsOf: $0) }
+    }
+
+    /// Appends a whole number in decimal, without making a String.
+    public static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for 20 digits and a sign
+        let magnitude = value.magnitude
+        withUnsafeMutableBytes(of: &digits) { raw in
+            var rest = magnitude
+            var at = raw.count
+            repeat {
+                at -= 1
+                raw[at] = UInt8(truncatingIfNeeded: 48 + rest % 10)
+                rest /= 10
+            } while rest > 0
+            if value < 0 {
+                at -= 1
+                raw[at] = UInt8(ascii: "-")
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[at...]))
+        }
+    }
+
     /// A string value, or `null`.
     public static func appendOptional(_ text: String?, to out: inout [UInt8]) {
-        if let text { appendString(text, to: &out) } else { out.append(contentsOf: "null".utf8) }
+        if let text { appendString(text, to: &out) } else { appendLiteral("null", to: &out) }
     }
 
     /// Appends `"key":` for a key that needs no escaping.
     @inline(__always)
     public static func appendKey(_ key: StaticString, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        out.append(contentsOf: UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
-        out.append(contentsOf: "\":".utf8)
+        key.withUTF8Buffer { out.append(contentsOf: $0) }
+        out.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: ":"))
     }
 
     /// Appends any value (for admin and test output; jobs have their own fixed-order writer).

@@ -7,7 +7,7 @@ public struct Entities: Sendable, Equatable {
         get { packedVolumeID?.description }
         set { packedVolumeID = newValue.map(VolumeID.init) }
     }
-    private var packedVolumeID: VolumeID?
+    public private(set) var packedVolumeID: VolumeID?
     public var volumeType: String?
 
     public init(name: String? = nil, size: Int64? = nil, volumeID: String? = nil, volumeType: String? = nil) {

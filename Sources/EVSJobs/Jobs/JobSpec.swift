@@ -35,4 +35,9 @@ extension JobSpec {
     public var volumeID: String? {
         entities.volumeID ?? (type == .createVolume ? derivedVolumeID(forJob: jobID, project: projectID) : nil)
     }
+
+    /// The same, packed: what the renderer writes without making a String.
+    var packedVolumeID: VolumeID? {
+        entities.packedVolumeID ?? (type == .createVolume ? VolumeID(derivedVolumeID(forJob: jobID, project: projectID)) : nil)
+    }
 }

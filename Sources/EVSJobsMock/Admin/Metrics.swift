@@ -51,6 +51,9 @@ final class Metrics: Sendable {
             "evs_mock_request_duration_seconds_bucket{le=\"+Inf\"} \(snapshot.count)",
             "evs_mock_request_duration_seconds_sum \(snapshot.sum)",
             "evs_mock_request_duration_seconds_count \(snapshot.count)",
+            "# HELP evs_mock_log_lines_dropped_total Log lines dropped because standard error did not keep up.",
+            "# TYPE evs_mock_log_lines_dropped_total counter",
+            "evs_mock_log_lines_dropped_total \(LogWriter.standardError.dropped)",
             "# HELP evs_mock_jobs Stored top-level jobs by their status now.",
             "# TYPE evs_mock_jobs gauge",
         ]

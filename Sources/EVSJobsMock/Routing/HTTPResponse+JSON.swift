@@ -7,7 +7,7 @@ extension HTTPResponse {
 
     /// A JSON answer from bytes already written.
     static func json(_ status: HTTPStatus, _ body: [UInt8]) -> HTTPResponse {
-        var headers = HTTPHeaders()
+        var headers = HTTPHeaders(capacity: 6)
         headers.add("Content-Type", jsonContentType)
         return HTTPResponse(status: status, headers: headers, body: body)
     }

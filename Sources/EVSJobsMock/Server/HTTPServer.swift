@@ -122,11 +122,8 @@ public final class HTTPServer: Sendable {
 
     func logAccess(method: String, target: String, status: Int, started: UInt64, requestID: String) {
         guard logger.logLevel <= .info else { return }
-        let micros = Monotonic.nanos(since: started) / 1000
-        let duration = "\(micros / 1000).\(String(micros % 1000 + 1000).dropFirst())ms"
-        logger.info("\(method) \(target) \(status) \(duration)", metadata: [
-            "request_id": "\(requestID)", "method": "\(method)", "path": "\(target)", "status": .stringConvertible(status),
-            "duration_ms": .stringConvertible(Double(micros) / 1000),
-        ])
+        let record = AccessRecord(method: method, path: target, status: status, micros: Monotonic.nanos(since: started) / 1000,
+                                  requestID: requestID)
+        logger.info("access", metadata: [AccessRecord.key: .stringConvertible(record)])
     }
 }

@@ -8,14 +8,16 @@ enum RequestID {
         var generator = SystemRandomNumberGenerator()
         return generator.next()
     }()
-    private static let digits = Array("0123456789abcdef".utf8)
 
     static func next() -> String {
         let n = counter.add(1, ordering: .relaxed).newValue
-        var out = [UInt8](repeating: 0, count: 32)
-        write(mix(n &+ offset), into: &out, at: 0)
-        write(mix(n ^ 0x9E37_79B9_7F4A_7C15), into: &out, at: 16)
-        return String(decoding: out, as: UTF8.self)
+        let (high, low) = (mix(n &+ offset), mix(n ^ 0x9E37_79B9_7F4A_7C15))
+        // Written straight into the String's storage: one allocation.
+        return String(unsafeUninitializedCapacity: 32) { out in
+            write(high, into: out, at: 0)
+            write(low, into: out, at: 16)
+            return 32
+        }
     }
 
     /// The splitmix64 finalizer: a bijection on 64-bit values.
@@ -26,10 +28,11 @@ enum RequestID {
         return z ^ (z >> 31)
     }
 
-    private static func write(_ value: UInt64, into out: inout [UInt8], at start: Int) {
+    private static func write(_ value: UInt64, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
         var bits = value
         for position in stride(from: start + 15, through: start, by: -1) {
-            out[position] = digits[Int(bits & 15)]
+            let digit = UInt8(truncatingIfNeeded: bits & 15)
+            out[position] = digit < 10 ? 48 + digit : 87 + digit
             bits >>= 4
         }
     }
