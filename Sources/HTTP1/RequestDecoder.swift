@@ -147,25 +147,33 @@ public struct RequestDecoder: Sendable {
         if start < buffer.count, !isTokenByte(buffer[start]), buffer[start] != 13 {
             throw .bad("request does not start with a method")
         }
-        var index = max(scanned, start)
-        while index < buffer.count {
-            let byte = buffer[index]
-            if byte == 10 {
-                // RFC 9112 §2.2: a bare LF is not a line end here; refuse it rather than guess.
-                guard index > start, buffer[index - 1] == 13 else { throw .bad("bare LF in request head") }
-                if index - start >= 3, buffer[index - 2] == 10, buffer[index - 3] == 13 {
-                    let end = index - 3
-                    guard end - start + 4 <= limits.maxHeadBytes else { throw tooLargeHead }
-                    return end
+        // One pass over the new bytes, in place (no bounds check or copy per byte).
+        let (start, from) = (self.start, max(scanned, self.start))
+        let found = buffer.withUnsafeBufferPointer { bytes -> Result<Int?, HTTPDecodeError> in
+            var index = from
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == 10 {
+                    // RFC 9112 §2.2: a bare LF is not a line end here; refuse it rather than guess.
+                    guard index > start, bytes[index - 1] == 13 else { return .failure(.bad("bare LF in request head")) }
+                    if index - start >= 3, bytes[index - 2] == 10, bytes[index - 3] == 13 { return .success(index - 3) }
+                } else if byte == 0 {
+                    return .failure(.bad("NUL byte in request head"))
+                } else if index > start, bytes[index - 1] == 13 {
+                    return .failure(.bad("bare CR in request head"))
                 }
-            } else if byte == 0 {
-                throw .bad("NUL byte in request head")
-            } else if index > start, buffer[index - 1] == 13 {
-                throw .bad("bare CR in request head")
+                index += 1
             }
-            index += 1
+            return .success(nil)
         }
-        scanned = index
+        switch found {
+        case .failure(let error): throw error
+        case .success(let end?):
+            guard end - start + 4 <= limits.maxHeadBytes else { throw tooLargeHead }
+            return end
+        case .success(nil): break
+        }
+        scanned = buffer.count
         guard buffer.count - start <= limits.maxHeadBytes else { throw tooLargeHead }
         return nil
     }

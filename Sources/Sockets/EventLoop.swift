@@ -1,5 +1,6 @@
 import CSystemShims
 import Dispatch
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -19,35 +20,61 @@ public enum Readiness {
     public static let peerClosed = UInt32(CSYSTEM_EPOLLRDHUP)
 }
 
-/// Many non-blocking sockets watched by one epoll instance, which is itself watched by one
-/// Dispatch read source on a serial queue.
+/// Many non-blocking sockets watched by one epoll instance, waited on by one thread of the
+/// loop's own, which runs the ready sockets' handlers on `queue` (serially with everything
+/// else posted there: timers, deferred answers).
 ///
-/// A Dispatch source per socket costs a hand-over to a worker thread and an `epoll_ctl` for
-/// every event; under load most CPU went to those context switches. Here one wake-up of the
-/// loop's queue serves every socket that is ready, and interest changes only when a socket
-/// starts or stops waiting to write. No thread ever blocks: the loop only polls with a zero
-/// timeout, when Dispatch says something is ready. Everything registered runs on `queue`.
+/// A Dispatch source per socket cost a hand-over to a worker thread and an `epoll_ctl` for every
+/// event; one Dispatch read source on the epoll descriptor still cost, per wake-up, Dispatch's
+/// manager thread, a worker thread and an eventfd write between them. Here the loop's thread
+/// blocks in `epoll_wait` and then enters `queue` synchronously, which runs the handlers on that
+/// same thread whenever nothing else holds the queue: one system call per wake-up, no hand-off.
+/// Interest changes only when a socket starts or stops waiting to write. Everything registered
+/// runs on `queue`.
 public final class EventLoop: @unchecked Sendable {
     public let queue: DispatchQueue
     private let epfd: Int32
+    /// A pipe whose read end is watched under token 0: `stop` writes to it to end the wait.
+    private let wake: (read: Int32, write: Int32)
     /// Touched only on `queue`.
-    private var source: DispatchSourceRead?
     private var handlers: [UInt64: any EventLoopHandler] = [:]
     private var nextToken: UInt64 = 1
+    /// Set by the first `stop`: the wake-up is written once, before the thread closes the pipe.
+    private let stopped = Atomic<Bool>(false)
 
-    /// Events taken per `epoll_wait`, and rounds of it per wake-up before yielding the thread.
+    /// Events taken per `epoll_wait`.
     static let batch = 256
-    static let roundsPerWakeUp = 8
 
     public init(label: String) throws(SocketError) {
         epfd = csystem_epoll_create()
         guard epfd >= 0 else { throw SocketError("epoll_create1") }
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else {
+            let error = SocketError("pipe")
+            Glibc.close(epfd)
+            throw error
+        }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        wake = (fds[0], fds[1])
+        guard csystem_epoll_ctl(epfd, Int32(CSYSTEM_EPOLL_CTL_ADD), wake.read, Readiness.readable, 0) == 0 else {
+            let error = SocketError("epoll_ctl")
+            [epfd, wake.read, wake.write].forEach { _ = Glibc.close($0) }
+            throw error
+        }
         queue = DispatchQueue(label: label)
-        let source = DispatchSource.makeReadSource(fileDescriptor: epfd, queue: queue)
-        source.setEventHandler { [unowned self] in self.poll() }
-        source.setCancelHandler { [epfd] in Glibc.close(epfd) }
-        self.source = source
-        source.resume()
+        var thread = pthread_t()
+        // The thread holds the loop until `stop` ends its wait.
+        let context = Unmanaged.passRetained(self).toOpaque()
+        guard pthread_create(&thread, nil, { raw in
+            guard let raw else { return nil }
+            Unmanaged<EventLoop>.fromOpaque(raw).takeRetainedValue().run()
+            return nil
+        }, context) == 0 else {
+            Unmanaged<EventLoop>.fromOpaque(context).release()
+            [epfd, wake.read, wake.write].forEach { _ = Glibc.close($0) }
+            throw SocketError("pthread_create")
+        }
+        pthread_detach(thread)
     }
 
     /// One loop per online processor, at least one.
@@ -81,27 +108,39 @@ public final class EventLoop: @unchecked Sendable {
         handlers[token] = nil
     }
 
-    /// Stops the loop and closes the epoll descriptor; registered sockets are not closed.
+    /// Stops the loop; its thread then closes the epoll descriptor. Registered sockets are not
+    /// closed.
     public func stop() {
-        queue.async {
-            self.source?.cancel()
-            self.source = nil
-            self.handlers = [:]
-        }
+        guard stopped.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
+        queue.async { self.handlers = [:] }
+        var byte: UInt8 = 1
+        while Glibc.write(wake.write, &byte, 1) < 0 && errno == EINTR {}
     }
 
-    private func poll() {
+    /// The loop's thread: waits, then runs the ready handlers on `queue`, until `stop`.
+    private func run() {
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Self.batch) { tokens in
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: Self.batch) { events in
-                for _ in 0..<Self.roundsPerWakeUp {
-                    let count = csystem_epoll_wait(epfd, tokens.baseAddress, events.baseAddress, Int32(Self.batch), 0)
-                    guard count > 0 else { return }
-                    for index in 0..<Int(count) {
-                        handlers[tokens[index]]?.ready(events: events[index])
+                var stopping = false
+                while !stopping {
+                    let count = csystem_epoll_wait(epfd, tokens.baseAddress, events.baseAddress, Int32(Self.batch), -1)
+                    if count < 0 {
+                        if errno == EINTR { continue }
+                        break
                     }
-                    guard Int(count) == Self.batch else { return }
+                    queue.sync {
+                        for index in 0..<Int(count) {
+                            if tokens[index] == 0 {
+                                stopping = true
+                            } else {
+                                handlers[tokens[index]]?.ready(events: events[index])
+                            }
+                        }
+                    }
                 }
             }
         }
+        // Closed on the queue, after anything already posted there that may still touch epoll.
+        queue.sync { [epfd, wake] in [epfd, wake.read, wake.write].forEach { _ = Glibc.close($0) } }
     }
 }

@@ -50,7 +50,7 @@ public final class AccessRecord: CustomStringConvertible, Sendable {
         JSONWriter.appendLiteral(" path=", to: &out)
         appendTextValue(path, to: &out)
         JSONWriter.appendLiteral(" request_id=", to: &out)
-        appendTextValue(requestID, to: &out)
+        JSONWriter.appendUTF8(requestID, to: &out)  // 32 hex digits: nothing to quote
         JSONWriter.appendLiteral(" status=", to: &out)
         appendInteger(status, to: &out)
     }
