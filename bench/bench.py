@@ -87,6 +87,18 @@ def startup(args, fixtures, runs=10):
     return {"median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times)}
 
 
+def base_rss_kb(args, work, name, write):
+    """The RSS of a mock holding one item of a fixture `write` makes: what a figure per item
+    is measured from."""
+    fixture = os.path.join(work, name)
+    write(fixture, 1)
+    base = Mock(args.binary, fixtures=[fixture])
+    try:
+        return base.rss_kb()
+    finally:
+        base.stop()
+
+
 def load_runs(args, fixture):
     """Starts the mock on `fixture` `--load-runs` times: the load times, and the last mock (left
     running) with its RSS."""
@@ -102,11 +114,7 @@ def load_runs(args, fixture):
 
 def scale(args, work):
     """A million jobs: load time, RSS per job, then random polls at full speed."""
-    base_fixture = os.path.join(work, "one-job.json")
-    write_jobs(base_fixture, 1)
-    base = Mock(args.binary, fixtures=[base_fixture])
-    base_kb = base.rss_kb()
-    base.stop()
+    base_kb = base_rss_kb(args, work, "one-job.json", write_jobs)
     fixture = os.path.join(work, "jobs-1m.json")
     write_jobs(fixture, 1_000_000)
     loads, mock, rss_kb = load_runs(args, fixture)
@@ -131,11 +139,7 @@ def scale(args, work):
 
 def disks(args, work, count=100_000):
     """100,000 disks with their jobs: load time, RSS per disk (with its job), a page of the list."""
-    base_fixture = os.path.join(work, "one-disk.json")
-    write_disks(base_fixture, 1)
-    base = Mock(args.binary, fixtures=[base_fixture])
-    base_kb = base.rss_kb()
-    base.stop()
+    base_kb = base_rss_kb(args, work, "one-disk.json", write_disks)
     fixture = os.path.join(work, "disks-100k.json")
     write_disks(fixture, count)
     loads, mock, rss_kb = load_runs(args, fixture)

@@ -231,16 +231,7 @@ public final class Disks: Sendable {
     /// Puts back `volumes` (a fixture set's) in place of all disks, or of one project's; a
     /// disk without `created_at` is created now.
     public func replace(project: String?, with volumes: [Volume]) {
-        store.withLock { store in
-            let now = clock.now()
-            store.replace(project: project, with: volumes.map { volume in
-                guard volume.createdAt == FixtureDecoder.createdWhenStored else { return volume }
-                var volume = volume
-                volume.createdAt = now
-                volume.updatedAt = now
-                return volume
-            })
-        }
+        store.withLock { $0.replace(project: project, with: volumes, now: clock.now()) }
     }
 
     // MARK: Jobs

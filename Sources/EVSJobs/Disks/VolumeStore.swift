@@ -89,8 +89,9 @@ public struct VolumeStore: Sendable {
         }
     }
 
-    /// Replaces every disk, or those of one project, with `volumes`.
-    mutating func replace(project: String?, with volumes: [Volume]) {
+    /// Replaces every disk, or those of one project, with `volumes` (a fixture set's); a disk
+    /// without `created_at` is created `now`.
+    mutating func replace(project: String?, with volumes: [Volume], now: Int64) {
         if let project {
             count -= shelves[project]?.index.count ?? 0
             shelves[project] = nil
@@ -98,9 +99,16 @@ public struct VolumeStore: Sendable {
             shelves = [:]
             count = 0
         }
-        let kept = volumes.filter { project == nil || $0.projectID == project }
-        for (key, group) in Dictionary(grouping: kept, by: \.projectID) { reserve(group.count, project: key) }
-        for volume in kept { add(volume) }
+        var sizes: [String?: Int] = [:]
+        for volume in volumes where project == nil || volume.projectID == project { sizes[volume.projectID, default: 0] += 1 }
+        for (key, size) in sizes { reserve(size, project: key) }
+        for var volume in volumes where project == nil || volume.projectID == project {
+            if volume.createdAt == FixtureDecoder.createdWhenStored {
+                volume.createdAt = now
+                volume.updatedAt = now
+            }
+            add(volume)
+        }
     }
 
     /// The disk with its finished operation applied: a failure leaves the operation's error

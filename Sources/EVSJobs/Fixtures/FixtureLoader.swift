@@ -45,17 +45,9 @@ public enum FixtureLoader {
         ]
     }
 
-    /// Decodes every source; throws every problem found if any source is bad.
+    /// Decodes every source's jobs; throws every problem found if any source is bad.
     public static func decode(_ sources: [FixtureSource], makeID: @escaping () -> String = generateJobID) throws(FixtureError) -> [JobSpec] {
-        try decodeCounting(sources, makeID: makeID).specs
-    }
-
-    /// `decode`, also telling how many top-level jobs each source gave.
-    public static func decodeCounting(_ sources: [FixtureSource], makeID: @escaping () -> String = generateJobID) throws(FixtureError)
-        -> (specs: [JobSpec], counts: [(file: String, jobs: Int)])
-    {
-        let contents = try decodeContents(sources, makeID: makeID)
-        return (contents.jobs, contents.counts)
+        try decodeContents(sources, makeID: makeID).jobs
     }
 
     /// Everything the sources hold: jobs, disks and plans.

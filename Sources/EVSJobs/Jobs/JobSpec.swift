@@ -32,9 +32,7 @@ extension JobSpec {
     /// `entities.volume_id` of a successful one): the one given, or one derived from the job's
     /// project and id, the same on every start and reload. Derived when rendered, so that a
     /// million stored jobs hold no volume id text they were not given.
-    public var volumeID: String? {
-        entities.volumeID ?? (type == .createVolume ? derivedVolumeID(forJob: jobID, project: projectID) : nil)
-    }
+    public var volumeID: String? { packedVolumeID?.description }
 
     /// The same, packed: what the renderer writes without making a String.
     var packedVolumeID: VolumeID? {

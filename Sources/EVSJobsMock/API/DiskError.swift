@@ -3,11 +3,10 @@ import HTTP1
 
 /// The disk APIs' refusals: status, code and message as the error-code page gives them.
 enum DiskError {
-    static func evs(_ code: String, _ message: String) -> APIError {
-        .service(code.hasPrefix("EVS.2") && !clientCodes.contains(code) ? .internalServerError : .badRequest, code, message)
+    /// 400 unless the page gives the code another status.
+    static func evs(_ code: String, _ message: String, status: HTTPStatus = .badRequest) -> APIError {
+        .service(status, code, message)
     }
-    /// The EVS.2xxx codes the page answers with 400.
-    private static let clientCodes: Set<String> = ["EVS.2083", "EVS.2087", "EVS.2108", "EVS.2045", "EVS.2046"]
 
     static let nullVolume = evs("EVS.1001", "null volume!")
     static let invalidBody = evs("EVS.1052", "invalid http body!")
@@ -36,7 +35,7 @@ enum DiskError {
     static let retypeSame = evs("EVS.2087", "retype failed. please make sure that type is supported and the new one is higher than origin")
     static let retypeBody = evs("EVS.2108", "Request body is invalid.")
     static let volumeQuota = evs("EVS.1034", "volume count exceeded volume count quota!")
-    static let submitFailed = evs("EVS.2001", "submit job failed!")
+    static let submitFailed = evs("EVS.2001", "submit job failed!", status: .internalServerError)
     static let invalidLimit = evs("EVS.1023", "invalid filter limit!")
     static let invalidMarker = evs("EVS.1024", "invalid filter marker!")
     static let badQuery = evs("EVS.1025", "url encoding failed!")
@@ -54,7 +53,7 @@ enum DiskError {
         case .noSuchVolume(let id): notFound(id)
         case .extendInStatus: extendStatus
         case .extendSharedInUse: extendShared
-        case .deleteInStatus(let status): status == "error_deleting" ? evs("EVS.2020", "volume is error_deleting!") : deleteStatus
+        case .deleteInStatus(let status): status == "error_deleting" ? evs("EVS.2020", "volume is error_deleting!", status: .internalServerError) : deleteStatus
         case .retypeInStatus: retypeStatus
         case .notLarger: notLarger
         case .tooLarge: invalidSize

@@ -6,35 +6,41 @@ import HTTP1
 extension ServiceAPI {
     func createVolumes(_ call: ServiceCall, version: String) throws(APIError) -> HTTPResponse {
         let request = try Self.createRequest(call.request.body)
-        let started: Disks.Started
-        do {
-            started = try disks.create(project: call.projectID, request)
-        } catch {
-            throw DiskError.refusal(error)
-        }
+        let started = try Self.refused { () throws(DiskRefusal) in try disks.create(project: call.projectID, request) }
         var members = [JSONMember("job_id", .string(started.jobID))]
         // Huawei's v2.1 adds the disks' ids (and an order id, which pay-per-use disks have not).
         if version == "v2.1" { members.append(JSONMember("volume_ids", .array(started.volumeIDs.map(JSONValue.string)))) }
         return .json(.ok, .object(members))
     }
 
-    func volumeAction(_ call: ServiceCall, version: String) throws(APIError) -> HTTPResponse {
+    func volumeAction(_ call: ServiceCall) throws(APIError) -> HTTPResponse {
+        Self.jobAnswer(.ok, try extend(call))
+    }
+
+    /// The `extendVolume` job an `os-extend` body starts.
+    private func extend(_ call: ServiceCall) throws(APIError) -> String {
         let body = try Self.object(call.request.body)
         guard case .object? = body["os-extend"] else { throw DiskError.noExtendRequest }
         let size = try Self.wholeNumber(body["os-extend"]?["new_size"], missing: DiskError.invalidSize)
         guard size >= 1 else { throw DiskError.invalidSize }
-        return try started { () throws(DiskRefusal) in try disks.extend(project: call.projectID, volumeID: call.volumeID, newSize: size) }
+        return try Self.refused { () throws(DiskRefusal) in try disks.extend(project: call.projectID, volumeID: call.volumeID, newSize: size) }
     }
 
     func retypeVolume(_ call: ServiceCall) throws(APIError) -> HTTPResponse {
         let body = try Self.object(call.request.body)
         guard case .string(let type)? = body["os-retype"]?["new_type"] else { throw DiskError.retypeBody }
         guard Volume.types.contains(type) else { throw DiskError.invalidVolumeType }
-        return try started(.accepted) { () throws(DiskRefusal) in try disks.retype(project: call.projectID, volumeID: call.volumeID, newType: type) }
+        return Self.jobAnswer(.accepted, try Self.refused { () throws(DiskRefusal) in
+            try disks.retype(project: call.projectID, volumeID: call.volumeID, newType: type)
+        })
     }
 
     func deleteVolume(_ call: ServiceCall) throws(APIError) -> HTTPResponse {
-        try started { () throws(DiskRefusal) in try disks.delete(project: call.projectID, volumeID: call.volumeID) }
+        Self.jobAnswer(.ok, try delete(call))
+    }
+
+    private func delete(_ call: ServiceCall) throws(APIError) -> String {
+        try Self.refused { () throws(DiskRefusal) in try disks.delete(project: call.projectID, volumeID: call.volumeID) }
     }
 
     func showVolume(_ call: ServiceCall) throws(APIError) -> HTTPResponse {
@@ -53,11 +59,8 @@ extension ServiceAPI {
         guard name != nil || description != nil else { throw DiskError.nullVolume }
         guard (name?.utf8.count ?? 0) <= Volume.maxTextBytes else { throw DiskError.invalidName }
         guard (description?.utf8.count ?? 0) <= Volume.maxTextBytes else { throw DiskError.invalidDescription }
-        let volume: Volume
-        do {
-            volume = try disks.update(project: call.projectID, volumeID: call.volumeID, name: name, description: description)
-        } catch {
-            throw DiskError.refusal(error)
+        let volume = try Self.refused { () throws(DiskRefusal) in
+            try disks.update(project: call.projectID, volumeID: call.volumeID, name: name, description: description)
         }
         let rendered = VolumeJSON.render(volume, project: call.projectID, base: Self.base(call.request), order: VolumeJSON.oneOrder)
         return .json(.ok, .object([JSONMember("volume", rendered)]))
@@ -77,12 +80,7 @@ extension ServiceAPI {
     func cinderCreate(_ call: ServiceCall) throws(APIError) -> HTTPResponse {
         var request = try Self.createRequest(call.request.body)
         request.count = 1
-        let started: Disks.Started
-        do {
-            started = try disks.create(project: call.projectID, request)
-        } catch {
-            throw DiskError.refusal(error)
-        }
+        let started = try Self.refused { () throws(DiskRefusal) in try disks.create(project: call.projectID, request) }
         guard let id = started.volumeIDs.first, let (volume, _) = disks.volume(project: call.projectID, id: id) else {
             throw DiskError.submitFailed
         }
@@ -92,13 +90,13 @@ extension ServiceAPI {
 
     /// `os-extend` on the Cinder path: 202 without a body.
     func cinderAction(_ call: ServiceCall) throws(APIError) -> HTTPResponse {
-        _ = try volumeAction(call, version: "v2")
+        _ = try extend(call)
         return HTTPResponse(status: .accepted)
     }
 
     /// 202 without a body; `cascade` and other query parameters are accepted and ignored.
     func cinderDelete(_ call: ServiceCall) throws(APIError) -> HTTPResponse {
-        _ = try deleteVolume(call)
+        _ = try delete(call)
         return HTTPResponse(status: .accepted)
     }
 
@@ -124,11 +122,8 @@ extension ServiceAPI {
         if let key = value("sort_key"), !["id", "status", "size", "created_at"].contains(key) { throw DiskError.evs("EVS.1039", "invalid sort_key!") }
         if let direction = value("sort_dir"), !["asc", "desc"].contains(direction) { throw DiskError.evs("EVS.1040", "invalid sort_dir!") }
         let filter = Disks.Filter(name: value("name"), status: value("status"), availabilityZone: value("availability_zone"))
-        let page: Disks.Page
-        do {
-            page = try disks.list(project: call.projectID, filter: filter, limit: limit, offset: offset, marker: value("marker"))
-        } catch {
-            throw DiskError.refusal(error)
+        let page = try Self.refused { () throws(DiskRefusal) in
+            try disks.list(project: call.projectID, filter: filter, limit: limit, offset: offset, marker: value("marker"))
         }
         let base = Self.base(call.request)
         var members = [
@@ -239,10 +234,15 @@ extension ServiceAPI {
 
     // MARK: Answers
 
-    /// `{"job_id"}` of an operation, or its refusal.
-    private func started(_ status: HTTPStatus = .ok, _ operation: () throws(DiskRefusal) -> String) throws(APIError) -> HTTPResponse {
+    /// `{"job_id"}`.
+    static func jobAnswer(_ status: HTTPStatus, _ jobID: String) -> HTTPResponse {
+        .json(status, .object([JSONMember("job_id", .string(jobID))]))
+    }
+
+    /// What `operation` returns, or its refusal as the service answers it.
+    static func refused<T>(_ operation: () throws(DiskRefusal) -> T) throws(APIError) -> T {
         do {
-            return .json(status, .object([JSONMember("job_id", .string(try operation()))]))
+            return try operation()
         } catch {
             throw DiskError.refusal(error)
         }

@@ -38,7 +38,7 @@ struct ServiceAPI: Sendable {
             add(["GET", "HEAD"], pattern, "disk") { api, call in try api.listVolumes(call) }
         }
         for version in ["v2", "v2.1"] {
-            add(["POST"], "/\(version)/{project_id}/cloudvolumes/{volume_id}/action", "disk") { api, call in try api.volumeAction(call, version: version) }
+            add(["POST"], "/\(version)/{project_id}/cloudvolumes/{volume_id}/action", "disk") { api, call in try api.volumeAction(call) }
         }
         add(["POST"], "/v2/{project_id}/volumes/{volume_id}/retype", "disk") { api, call in try api.retypeVolume(call) }
         add(["GET", "HEAD"], "/v2/{project_id}/cloudvolumes/{volume_id}", "disk") { api, call in try api.showVolume(call) }
