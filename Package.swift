@@ -25,20 +25,22 @@ let package = Package(
         .target(name: "Sockets", dependencies: ["CSystemShims"], swiftSettings: strict),
         .target(name: "CSystemShims", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
         // Layer 2: HTTP/1.1 decoding and encoding on byte arrays. No system calls.
-        .target(name: "HTTP1", dependencies: ["CZlib"], swiftSettings: strict),
+        .target(name: "HTTP1", dependencies: ["Bytes", "CZlib"], swiftSettings: strict),
+        // Writing bounded byte runs through a pointer, for HTTP heads, JSON times and log lines.
+        .target(name: "Bytes", swiftSettings: strict),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // Layer 3: jobs, scenarios, the store, fixtures. No sockets, no bytes on the wire.
         .target(
             name: "EVSJobs",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: ["Bytes", .product(name: "Logging", package: "swift-log")],
             resources: [.embedInCode("DefaultFixtures")],
             swiftSettings: strict
         ),
         // The wiring: the HTTP server over sockets, the API routes, the server lifecycle.
         .target(
             name: "EVSJobsMock",
-            dependencies: ["Sockets", "HTTP1", "EVSJobs", "CSystemShims", "COpenSSL", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Sockets", "HTTP1", "EVSJobs", "Bytes", "CSystemShims", "COpenSSL", .product(name: "Logging", package: "swift-log")],
             resources: [.embedInCode("Resources/openapi.json")],
             swiftSettings: strict
         ),
@@ -54,6 +56,7 @@ let package = Package(
             dependencies: [
                 "EVSJobsMock",
                 "EVSJobs",
+                "Bytes",
                 "Sockets",
                 "CSystemShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

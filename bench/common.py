@@ -13,12 +13,14 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 class Mock:
     """The mock as a child process, started on port 0; `port` comes from its start-up line."""
 
-    def __init__(self, binary, *args, fixtures=None, env=None):
-        argv = [binary, "--port", "0", "--log-level", "warning", *args]
+    def __init__(self, binary, *args, fixtures=None, env=None, log=None):
+        """With `log` (a file), the mock runs with its default log level and writes there;
+        without, at `--log-level warning`."""
+        argv = [binary, "--port", "0", *([] if log else ["--log-level", "warning"]), *args]
         for path in fixtures or []:
             argv += ["--fixtures", path]
         self.started = time.perf_counter()
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env, stderr=log)
         line = self.proc.stdout.readline().decode()
         self.ready = time.perf_counter()
         match = re.match(r"listening on http://(.+):(\d+)", line)
@@ -148,6 +150,7 @@ def wrk(url, connections, seconds, script=None, threads=2):
     errors = re.search(r"Socket errors: (.*)", output)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
         "p50_ms": latency("50"),
         "p99_ms": latency("99"),

@@ -49,13 +49,13 @@ target_config() {
     request-decoder)
         module=FuzzHTTP1
         max_len=4096
-        sources=(Sources/HTTP1/*.swift fuzz/FuzzRequestDecoder.swift)
+        sources=(Sources/Bytes/*.swift Sources/HTTP1/*.swift fuzz/FuzzRequestDecoder.swift)
         ;;
     fixture-decoder)
         module=FuzzFixtures
         max_len=8192
         sources=(
-            Sources/EVSJobs/JSON/*.swift
+            Sources/Bytes/*.swift Sources/EVSJobs/JSON/*.swift
             Sources/EVSJobs/APITime.swift Sources/EVSJobs/Jobs/*.swift Sources/EVSJobs/JobJSON.swift
             Sources/EVSJobs/Fixtures/FixtureDecoder*.swift Sources/EVSJobs/Fixtures/Identifiers.swift
             Sources/EVSJobs/Fixtures/FixtureProblem.swift Sources/EVSJobs/JobRef.swift

@@ -1,3 +1,7 @@
+#if canImport(Bytes)  // the fuzz scripts compile it into the same module
+import Bytes
+#endif
+
 /// Milliseconds since 1970-01-01T00:00:00Z and the calendar arithmetic the API's time format
 /// needs (proleptic Gregorian, UTC; Howard Hinnant's days-from-civil algorithm).
 public enum APITime {
@@ -25,33 +29,34 @@ public enum APITime {
     }
 
     public static func append(_ ms: Int64, to out: inout [UInt8]) {
-        let f = fields(ms)
-        // Written into 24 bytes on the stack, then appended in one copy.
-        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &text) { raw in
-            func put(_ value: Int, _ width: Int, at end: Int) {
-                var rest = value
-                for index in stride(from: end - 1, through: end - width, by: -1) {
-                    raw[index] = UInt8(truncatingIfNeeded: 48 + rest % 10)
-                    rest /= 10
-                }
-            }
-            put(f.year, 4, at: 4)
-            raw[4] = UInt8(ascii: "-")
-            put(f.month, 2, at: 7)
-            raw[7] = UInt8(ascii: "-")
-            put(f.day, 2, at: 10)
-            raw[10] = UInt8(ascii: "T")
-            put(f.hour, 2, at: 13)
-            raw[13] = UInt8(ascii: ":")
-            put(f.minute, 2, at: 16)
-            raw[16] = UInt8(ascii: ":")
-            put(f.second, 2, at: 19)
-            raw[19] = UInt8(ascii: ".")
-            put(f.millisecond, 3, at: 23)
-            raw[23] = UInt8(ascii: "Z")
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[0..<24]))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { room in
+            guard let base = room.baseAddress else { return }
+            var cursor = ByteCursor(base)
+            write(ms, to: &cursor)
+            out.append(contentsOf: cursor.written)
         }
+    }
+
+    /// Bytes `write` puts.
+    public static let length = 24
+
+    /// The same text through a cursor with `length` bytes of room.
+    public static func write(_ ms: Int64, to cursor: inout ByteCursor) {
+        let f = fields(ms)
+        cursor.putDigits(f.year, width: 4)
+        cursor.put(UInt8(ascii: "-"))
+        cursor.putDigits(f.month, width: 2)
+        cursor.put(UInt8(ascii: "-"))
+        cursor.putDigits(f.day, width: 2)
+        cursor.put(UInt8(ascii: "T"))
+        cursor.putDigits(f.hour, width: 2)
+        cursor.put(UInt8(ascii: ":"))
+        cursor.putDigits(f.minute, width: 2)
+        cursor.put(UInt8(ascii: ":"))
+        cursor.putDigits(f.second, width: 2)
+        cursor.put(UInt8(ascii: "."))
+        cursor.putDigits(f.millisecond, width: 3)
+        cursor.put(UInt8(ascii: "Z"))
     }
 
     /// Reads exactly the format `format` writes; nil for anything else.

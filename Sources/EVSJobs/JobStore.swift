@@ -27,6 +27,10 @@ public final class JobStore: Sendable {
         var nextGeneration: UInt32 = 0
         /// Top-level jobs by counted status, in `JobStatus.allCases` order.
         var counts = [0, 0, 0, 0]
+        /// Counts changes to stored jobs (not reads counted, not inserts), never reset: a
+        /// rendered body is kept only while it stays the same.
+        var revision: UInt64 = 0
+        var rendered = RenderedJobs()
     }
 
     private let storage = Mutex(Storage())
@@ -106,17 +110,65 @@ public final class JobStore: Sendable {
         let id = JobID(id)
         return storage.withLock { storage in
             let now = clock.now()
-            guard let ref = storage.index[Key(project: project, id: id)] ?? storage.index[Key(project: nil, id: id)],
-                let seen = Self.job(ref, in: storage)
-            else { return nil }
-            if seen.countsReads {
-                var counted = seen
-                counted.countRead(at: now)
-                Self.replace(ref, with: counted, in: &storage)
-                Self.recount(ref, at: now, in: &storage)
-            }
-            return (seen, now)
+            return Self.seen(id, project: project, at: now, in: &storage).map { ($0.job, now) }
         }
+    }
+
+    /// The job `id` as a read from `project` at `now` sees it, the read counted.
+    private static func seen(_ id: JobID, project: String, at now: Int64, in storage: inout Storage) -> (job: Job, ref: JobRef)? {
+        guard let ref = ref(id, project: project, in: storage), let seen = job(ref, in: storage) else { return nil }
+        if seen.countsReads {
+            var counted = seen
+            counted.countRead(at: now)
+            replace(ref, with: counted, in: &storage)
+            recount(ref, at: now, in: &storage)
+        }
+        return (seen, ref)
+    }
+
+    /// Where the job `id` a poll from `project` sees is: that project's, else one visible to all.
+    private static func ref(_ id: JobID, project: String, in storage: Storage) -> JobRef? {
+        storage.index[Key(project: project, id: id)] ?? storage.index[Key(project: nil, id: id)]
+    }
+
+    /// `read`, rendered (`JobJSON`): the answer to a poll. A job whose state holds over a span
+    /// of time is rendered once for that span and its bytes reused (`RenderedJobs`).
+    public func readJSON(id: Substring, project: String, clock: any JobClock) -> [UInt8]? {
+        let id = JobID(id)
+        enum Found {
+            case kept([UInt8])
+            case job(Job, at: Int64, JobRef, revision: UInt64?)
+        }
+        let found = storage.withLock { storage -> Found? in
+            let now = clock.now()
+            // Kept only for a job whose reads are not counted, so nothing is left to count.
+            if let ref = Self.ref(id, project: project, in: storage),
+               let body = storage.rendered.body(ref, revision: storage.revision, at: now) {
+                return .kept(body)
+            }
+            guard let (seen, ref) = Self.seen(id, project: project, at: now, in: &storage) else { return nil }
+            // A job whose reads are counted changes with every read: never kept.
+            if seen.countsReads { return .job(seen, at: now, ref, revision: nil) }
+            return .job(seen, at: now, ref, revision: storage.revision)
+        }
+        switch found {
+        case nil: return nil
+        case .kept(let body)?: return body
+        case .job(let job, let now, let ref, let revision)?:
+            let body = JobJSON.render(job, at: now)
+            if let revision, let span = job.steadySpan(at: now) {
+                storage.withLock { storage in
+                    guard storage.revision == revision else { return }
+                    storage.rendered.keep(.init(ref: ref, revision: revision, span: span, body: body))
+                }
+            }
+            return body
+        }
+    }
+
+    /// Rendered bodies kept now (for tests of the bound).
+    public var renderedCount: Int {
+        storage.withLock { $0.rendered.count }
     }
 
     /// `read` without counting: for the admin API and tests.
@@ -159,6 +211,7 @@ public final class JobStore: Sendable {
             guard var job = Self.job(ref, in: storage) else { return nil }
             let now = clock.now()
             let result = change(&job, now)
+            storage.revision &+= 1
             Self.replace(ref, with: job, in: &storage)
             Self.recount(ref, at: now, in: &storage)
             return result
@@ -200,6 +253,7 @@ public final class JobStore: Sendable {
                 let job = storage.slots[slot].job
             else { return false }
             Self.remove(slot: slot, job: job, from: &storage)
+            storage.revision &+= 1
             return true
         }
     }
@@ -223,13 +277,14 @@ public final class JobStore: Sendable {
     @discardableResult
     public func replace(where matches: ((Job) -> Bool)?, with specs: [JobSpec], t0: Int64) -> [JobRef] {
         storage.withLock { storage in
+            storage.revision &+= 1
             if let matches {
                 for slot in storage.slots.indices {
                     guard let job = storage.slots[slot].job, matches(job) else { continue }
                     Self.remove(slot: slot, job: job, from: &storage)
                 }
             } else {
-                storage = Storage(nextGeneration: storage.nextGeneration)
+                storage = Storage(nextGeneration: storage.nextGeneration, revision: storage.revision)
             }
             return Self.add(specs, t0: t0, to: &storage)
         }

@@ -32,7 +32,8 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
 
     /// The comma-separated tokens of every `name` field, lowercased (e.g. `Connection: close, TE`).
     public func tokens(_ name: String) -> [String] {
-        values(name).flatMap { $0.split(separator: ",") }.map {
+        guard self[name] != nil else { return [] }  // the common case, without building arrays
+        return values(name).flatMap { $0.split(separator: ",") }.map {
             $0.trimmingOWS().lowercasedASCII()
         }.filter { !$0.isEmpty }
     }

@@ -14,29 +14,83 @@ public struct HTTPVersion: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "HTTP/\(major).\(minor)" }
 }
 
-/// One decoded request.
+/// One decoded request. Its fields live in one shared box, copied only when a copy is changed:
+/// a request passes through several hands per answer, and a copy is then one reference count,
+/// not one per field.
 public struct HTTPRequest: Sendable {
-    public var method: String
+    private final class Fields: @unchecked Sendable {  // never changed once shared (see `fields`)
+        var method: String
+        var target: String
+        var path: String
+        var query: String?
+        var version: HTTPVersion
+        var headers: HTTPHeaders
+        var body: [UInt8]
+
+        init(method: String, target: String, path: String, query: String?, version: HTTPVersion, headers: HTTPHeaders, body: [UInt8]) {
+            self.method = method
+            self.target = target
+            self.path = path
+            self.query = query
+            self.version = version
+            self.headers = headers
+            self.body = body
+        }
+
+        func copy() -> Fields {
+            Fields(method: method, target: target, path: path, query: query, version: version, headers: headers, body: body)
+        }
+    }
+
+    private var box: Fields
+
+    /// The box, made this value's own before a change.
+    private var fields: Fields {
+        mutating get {
+            if !isKnownUniquelyReferenced(&box) { box = box.copy() }
+            return box
+        }
+    }
+
+    public var method: String {
+        get { box.method }
+        set { fields.method = newValue }
+    }
     /// The request target as sent (origin-form or absolute-form).
-    public var target: String
+    public var target: String {
+        get { box.target }
+        set { fields.target = newValue }
+    }
     /// The path part of the target, still percent-encoded.
-    public var path: String
+    public var path: String {
+        get { box.path }
+        set { fields.path = newValue }
+    }
     /// What follows `?` in the target, if anything.
-    public var query: String?
-    public var version: HTTPVersion
-    public var headers: HTTPHeaders
-    public var body: [UInt8]
+    public var query: String? {
+        get { box.query }
+        set { fields.query = newValue }
+    }
+    public var version: HTTPVersion {
+        get { box.version }
+        set { fields.version = newValue }
+    }
+    public var headers: HTTPHeaders {
+        get { box.headers }
+        set { fields.headers = newValue }
+    }
+    public var body: [UInt8] {
+        get { box.body }
+        _modify { yield &fields.body }
+        set { fields.body = newValue }
+    }
 
     public init(
         method: String, target: String, version: HTTPVersion = .http1_1,
         headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []
     ) {
-        self.method = method
-        self.target = target
-        self.version = version
-        self.headers = headers
-        self.body = body
-        (self.path, self.query) = HTTPRequest.split(target: target)
+        let (path, query) = HTTPRequest.split(target: target)
+        box = Fields(method: method, target: target, path: path, query: query, version: version, headers: headers, body: body)
     }
 
     /// Whether the connection stays open after the response (RFC 9112 §9.3).

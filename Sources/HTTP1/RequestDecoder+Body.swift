@@ -97,6 +97,7 @@ extension RequestDecoder {
     /// Moves up to `remaining` buffered bytes into the body; returns how many are still to come.
     mutating func takeBody(_ remaining: Int) -> Int {
         let available = min(remaining, buffer.count - start)
+        guard available > 0 else { return remaining }  // (an empty append would still allocate)
         partial?.body.append(contentsOf: buffer[start..<start + available])
         start += available
         return remaining - available

@@ -183,14 +183,23 @@ public struct RequestDecoder: Sendable {
     }
 
     /// Lines end in CRLF (`findHeadEnd` refused any other CR or LF), the last at the end of `head`.
+    /// Scanned in place, through a pointer: one pass per line, no copy but the Strings made.
     private func parseHead(_ head: ArraySlice<UInt8>) throws(HTTPDecodeError) -> HTTPRequest {
-        var lineEnd = head.firstIndex(of: 13) ?? head.endIndex
-        let (method, target, version) = try parseRequestLine(head[head.startIndex..<lineEnd])
+        let parsed = head.withUnsafeBufferPointer { bytes -> Result<HTTPRequest, HTTPDecodeError> in
+            do throws(HTTPDecodeError) { return .success(try parseHead(bytes)) } catch { return .failure(error) }
+        }
+        return try parsed.get()
+    }
+
+    private func parseHead(_ head: UnsafeBufferPointer<UInt8>) throws(HTTPDecodeError) -> HTTPRequest {
+        var lineEnd = head.firstIndex(of: 13) ?? head.count
+        let (method, target, version) = try parseRequestLine(UnsafeBufferPointer(rebasing: head[0..<lineEnd]))
         var headers = HTTPHeaders(capacity: 8)
-        while lineEnd < head.endIndex {
+        while lineEnd < head.count {
             let lineStart = lineEnd + 2  // past the CRLF
-            lineEnd = head[lineStart...].firstIndex(of: 13) ?? head.endIndex
-            let line = head[lineStart..<lineEnd]
+            lineEnd = lineStart
+            while lineEnd < head.count, head[lineEnd] != 13 { lineEnd += 1 }
+            let line = UnsafeBufferPointer(rebasing: head[lineStart..<lineEnd])
             guard let first = line.first else { throw .bad("empty header line") }
             if first == 32 || first == 9 { throw .bad("obsolete line folding in header") }
             guard let field = fieldLine(line) else { throw .bad("malformed header field") }
@@ -200,15 +209,26 @@ public struct RequestDecoder: Sendable {
     }
 
     /// `method SP target SP version`, exactly two spaces.
-    private func parseRequestLine(_ line: ArraySlice<UInt8>) throws(HTTPDecodeError) -> (String, String, HTTPVersion) {
-        guard let firstSpace = line.firstIndex(of: 32), let secondSpace = line[(firstSpace + 1)...].firstIndex(of: 32),
-              !line[(secondSpace + 1)...].contains(32) else { throw .bad("malformed request line") }
-        let method = line[line.startIndex..<firstSpace], target = line[(firstSpace + 1)..<secondSpace]
-        guard !method.isEmpty, method.allSatisfy(isTokenByte) else { throw .bad("malformed method") }
-        guard !target.isEmpty, target.allSatisfy({ $0 > 32 && $0 < 127 }) else { throw .bad("malformed request target") }
+    private func parseRequestLine(_ line: UnsafeBufferPointer<UInt8>) throws(HTTPDecodeError) -> (String, String, HTTPVersion) {
+        // The method's tokens up to the first space, the target's visible bytes up to the second.
+        var firstSpace = 0
+        while firstSpace < line.count, isTokenByte(line[firstSpace]) { firstSpace += 1 }
+        var secondSpace = firstSpace + 1
+        while secondSpace < line.count, line[secondSpace] > 32, line[secondSpace] < 127 { secondSpace += 1 }
+        guard firstSpace < line.count, line[firstSpace] == 32, secondSpace < line.count, line[secondSpace] == 32,
+              !line[(secondSpace + 1)...].contains(32) else {
+            // Which part is wrong, as the checks one by one would say.
+            guard let first = line.firstIndex(of: 32), let second = line[(first + 1)...].firstIndex(of: 32),
+                  !line[(second + 1)...].contains(32) else { throw .bad("malformed request line") }
+            guard first > 0, line[0..<first].allSatisfy(isTokenByte) else { throw .bad("malformed method") }
+            throw .bad("malformed request target")
+        }
+        guard firstSpace > 0 else { throw .bad("malformed method") }
+        guard secondSpace > firstSpace + 1 else { throw .bad("malformed request target") }
         let parsedVersion = try parseVersion(line[(secondSpace + 1)...])
+        let target = UnsafeBufferPointer(rebasing: line[(firstSpace + 1)..<secondSpace])
         let targetString = String(decoding: target, as: UTF8.self)
-        let methodString = String(decoding: method, as: UTF8.self)
+        let methodString = String(decoding: UnsafeBufferPointer(rebasing: line[0..<firstSpace]), as: UTF8.self)
         guard target.first == UInt8(ascii: "/") || isAcceptedTargetForm(targetString, method: methodString) else {
             throw .bad("unsupported request target form")
         }
@@ -222,7 +242,7 @@ public struct RequestDecoder: Sendable {
         return lower.hasPrefix("http://") || lower.hasPrefix("https://")
     }
 
-    private func parseVersion(_ v: ArraySlice<UInt8>) throws(HTTPDecodeError) -> HTTPVersion {
+    private func parseVersion(_ v: Slice<UnsafeBufferPointer<UInt8>>) throws(HTTPDecodeError) -> HTTPVersion {
         // RFC 9112 §2.3: HTTP-version = "HTTP/" DIGIT "." DIGIT
         let at = v.startIndex
         guard v.count == 8, v[at] == UInt8(ascii: "H"), v[at + 1] == UInt8(ascii: "T"), v[at + 2] == UInt8(ascii: "T"),
@@ -237,16 +257,21 @@ public struct RequestDecoder: Sendable {
 
 /// `name: value` with the value's OWS trimmed; nil if the line is not a valid field (RFC 9112 §5).
 func fieldLine(_ line: ArraySlice<UInt8>) -> (name: String, value: String)? {
-    guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return nil }
-    let name = line[line.startIndex..<colon]
-    // RFC 9112 §5.1: no white space between the field name and the colon.
-    guard !name.isEmpty, name.allSatisfy(isTokenByte) else { return nil }
-    var value = line[(colon + 1)...]
-    while let c = value.first, c == 32 || c == 9 { value.removeFirst() }
-    while let c = value.last, c == 32 || c == 9 { value.removeLast() }
+    line.withUnsafeBufferPointer { fieldLine($0) }
+}
+
+func fieldLine(_ line: UnsafeBufferPointer<UInt8>) -> (name: String, value: String)? {
+    // RFC 9112 §5.1: a token, then the colon with no white space before it.
+    var colon = 0
+    while colon < line.count, isTokenByte(line[colon]) { colon += 1 }
+    guard colon > 0, colon < line.count, line[colon] == UInt8(ascii: ":") else { return nil }
+    var start = colon + 1, end = line.count
+    while start < end, line[start] == 32 || line[start] == 9 { start += 1 }
+    while end > start, line[end - 1] == 32 || line[end - 1] == 9 { end -= 1 }
     // RFC 9110 §5.5: field values are VCHAR, SP, HTAB and obs-text; other controls are refused.
-    guard value.allSatisfy({ $0 == 9 || ($0 >= 32 && $0 != 127) }) else { return nil }
-    return (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
+    for index in start..<end where line[index] != 9 && (line[index] < 32 || line[index] == 127) { return nil }
+    return (String(decoding: UnsafeBufferPointer(rebasing: line[0..<colon]), as: UTF8.self),
+            String(decoding: UnsafeBufferPointer(rebasing: line[start..<end]), as: UTF8.self))
 }
 
 /// RFC 9110 §5.6.2 tchar.

@@ -35,8 +35,6 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
     /// Bytes that had to wait are now all sent.
     public var onDrained: (() -> Void)?
 
-    /// Bytes read per read event: one stack buffer per read, nothing kept per connection.
-    static let readChunk = 16 * 1024
     /// How long a closing connection keeps draining what the peer still sends.
     static let lingerMilliseconds = 2000
 
@@ -70,15 +68,26 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
         self.token = token
     }
 
-    /// Queues bytes for sending; sends at once what the socket takes.
+    /// Sends what the socket takes at once and queues the rest.
     public func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { write($0) }
+    }
+
+    /// Sends what the socket takes at once, straight from `bytes`, and queues a copy of the rest
+    /// (so the caller may reuse its buffer).
+    public func write(_ bytes: UnsafeRawBufferPointer) {
         guard !isClosed, !bytes.isEmpty else { return }
-        if pendingOffset == pending.count {
-            pending = bytes
-            pendingOffset = 0
-        } else {
-            pending.append(contentsOf: bytes)
+        var sent = 0
+        if pendingOffset == pending.count, !transport.isHandshaking {
+            sending: while sent < bytes.count {
+                switch transport.write(UnsafeRawBufferPointer(rebasing: bytes[sent...])) {
+                case .wrote(let count): sent += count
+                case .wouldBlock: break sending
+                case .failed: return close()  // EPIPE, ECONNRESET: the peer is gone
+                }
+            }
         }
+        if sent < bytes.count { pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[sent...])) }
         flush()
     }
 
@@ -190,11 +199,10 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
     /// Reads once, or, when the transport buffers input, until it would block.
     private func readAvailable() {
         while !isClosed, wantsInput {
-            let outcome = withUnsafeTemporaryAllocation(byteCount: Self.readChunk, alignment: 16) { buffer -> ReadOutcome in
-                let outcome = transport.read(into: buffer)
-                if case .read(let count) = outcome { onRead?(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
-                return outcome
-            }
+            // The loop's buffer: nothing kept per connection, nothing allocated per read.
+            let buffer = loop.readBuffer
+            let outcome = transport.read(into: buffer)
+            if case .read(let count) = outcome { onRead?(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
             switch outcome {
             case .read: if transport.buffersInput { continue } else { return }
             case .wouldBlock: return updateInterest()

@@ -41,6 +41,19 @@ public final class EventLoop: @unchecked Sendable {
     private var nextToken: UInt64 = 1
     /// Set by the first `stop`: the wake-up is written once, before the thread closes the pipe.
     private let stopped = Atomic<Bool>(false)
+    /// What the last `epoll_wait` returned, for `dispatchReady` on `queue`.
+    private let tokens = UnsafeMutablePointer<UInt64>.allocate(capacity: EventLoop.batch)
+    private let events = UnsafeMutablePointer<UInt32>.allocate(capacity: EventLoop.batch)
+    private var readyCount = 0
+    private var stopping = false
+    /// Runs the ready handlers on `queue`. Made once: a closure passed to `queue.sync` each time
+    /// would cost two allocations per wake-up.
+    private var dispatchReady: DispatchWorkItem?
+    /// One read buffer for every connection of the loop: reads run on `queue`, one at a time,
+    /// and a buffer is only lent for the length of one `onRead` call.
+    public let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: EventLoop.readBufferSize, alignment: 16)
+    /// Bytes read per read event.
+    public static let readBufferSize = 16 * 1024
 
     /// Events taken per `epoll_wait`.
     static let batch = 256
@@ -62,6 +75,7 @@ public final class EventLoop: @unchecked Sendable {
             throw error
         }
         queue = DispatchQueue(label: label)
+        dispatchReady = DispatchWorkItem { [unowned self] in runReadyHandlers() }
         var thread = pthread_t()
         // The thread holds the loop until `stop` ends its wait.
         let context = Unmanaged.passRetained(self).toOpaque()
@@ -119,28 +133,36 @@ public final class EventLoop: @unchecked Sendable {
 
     /// The loop's thread: waits, then runs the ready handlers on `queue`, until `stop`.
     private func run() {
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Self.batch) { tokens in
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: Self.batch) { events in
-                var stopping = false
-                while !stopping {
-                    let count = csystem_epoll_wait(epfd, tokens.baseAddress, events.baseAddress, Int32(Self.batch), -1)
-                    if count < 0 {
-                        if errno == EINTR { continue }
-                        break
-                    }
-                    queue.sync {
-                        for index in 0..<Int(count) {
-                            if tokens[index] == 0 {
-                                stopping = true
-                            } else {
-                                handlers[tokens[index]]?.ready(events: events[index])
-                            }
-                        }
-                    }
-                }
+        guard let dispatchReady else { return }
+        while !stopping {
+            let count = csystem_epoll_wait(epfd, tokens, events, Int32(Self.batch), -1)
+            if count < 0 {
+                if errno == EINTR { continue }
+                break
             }
+            readyCount = Int(count)
+            queue.sync(execute: dispatchReady)
         }
         // Closed on the queue, after anything already posted there that may still touch epoll.
         queue.sync { [epfd, wake] in [epfd, wake.read, wake.write].forEach { _ = Glibc.close($0) } }
+        self.dispatchReady = nil
+    }
+
+    /// On `queue`: calls the handlers of what the last wait returned.
+    private func runReadyHandlers() {
+        for index in 0..<readyCount {
+            if tokens[index] == 0 {
+                stopping = true
+            } else {
+                handlers[tokens[index]]?.ready(events: events[index])
+            }
+        }
+        readyCount = 0
+    }
+
+    deinit {
+        tokens.deallocate()
+        events.deallocate()
+        readBuffer.deallocate()
     }
 }

@@ -1,3 +1,4 @@
+import Bytes
 import EVSJobs
 import EVSJobsMock
 import Logging
@@ -40,11 +41,31 @@ enum LogLine {
         return out
     }
 
+    /// Room for an access line written in one pass (a longer one is appended piece by piece).
+    static let plainLineRoom = 1024
+
     /// An access line, as `text` or `json` would write its message and fields, appended to `out`.
     static func access(_ record: AccessRecord, timeMs: Int64, level: Logger.Level, label: String,
                        format: StandardErrorLogHandler.Format, to out: inout [UInt8]) {
         switch format {
         case .text:
+            if let bound = record.plainTextBound, bound + APITime.length + label.utf8.count + 16 <= plainLineRoom {
+                // Nearly every line: written on the stack in one pass, then appended once.
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: plainLineRoom) { room in
+                    guard let base = room.baseAddress else { return }
+                    var cursor = ByteCursor(base)
+                    APITime.write(timeMs, to: &cursor)
+                    cursor.put(UInt8(ascii: " "))
+                    cursor.put(utf8: level.rawValue)
+                    cursor.put(" [")
+                    cursor.put(utf8: label)
+                    cursor.put("] ")
+                    record.writeText(to: &cursor)
+                    cursor.put(10)
+                    out.append(contentsOf: cursor.written)
+                }
+                return
+            }
             APITime.append(timeMs, to: &out)
             out.append(UInt8(ascii: " "))
             JSONWriter.appendUTF8(level.rawValue, to: &out)

@@ -29,8 +29,8 @@ struct StandardErrorLogHandler: LogHandler {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let timeMs = Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
-        if metadata.isEmpty, let eventMetadata = event.metadata, eventMetadata.count == 1,
-           case .stringConvertible(let value)? = eventMetadata[AccessRecord.key], let record = value as? AccessRecord {
+        if metadata.isEmpty, let eventMetadata = event.metadata, eventMetadata.count == 1, let only = eventMetadata.first,
+           only.key == AccessRecord.key, case .stringConvertible(let value) = only.value, let record = value as? AccessRecord {
             let (format, level, label) = (self.format, event.level, self.label)
             writer.append { out in LogLine.access(record, timeMs: timeMs, level: level, label: label, format: format, to: &out) }
             return

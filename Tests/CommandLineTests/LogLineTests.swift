@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import EVSJobsMock
 import Testing
 
 @testable import evs_jobs_mock
@@ -22,6 +23,26 @@ import Testing
             duration_ms=0.412 method=GET path=/v1/p/jobs/x request_id=4f3a status=200
 
             """)
+    }
+
+    /// An access line written in one pass (plain fields) or piece by piece (fields to quote or
+    /// escape, or too long for the one-pass room) reads as `text` writes the same fields.
+    @Test(arguments: [
+        ("GET", "/v1/p/jobs/x", 200, UInt64(412)), ("HEAD", "/v2/p/jobs/", 400, 0), ("-", "(bad request line)", 400, 7),
+        ("GET", "/v1/p/jobs?x=1", 200, 1_000_000), ("GET", "/v1/p/jobs/a\"b\\c", 404, 5), ("GET", "/" + String(repeating: "a", count: 600), 404, 1),
+        ("DELETE", "/v2/p/cloudvolumes/a", 0, 99_999_999),
+    ])
+    func anAccessLineReadsAsTextWouldWriteIt(_ method: String, _ path: String, _ status: Int, _ micros: UInt64) {
+        let record = AccessRecord(method: method, path: path, status: status, micros: micros, requestID: "0123456789abcdef0123456789abcdef")
+        var line: [UInt8] = []
+        LogLine.access(record, timeMs: Self.time, level: .info, label: "evs-jobs-mock", format: .text, to: &line)
+        let duration = "\(micros / 1000).\(String(String(micros % 1000 + 1000).dropFirst()))"
+        let expected = LogLine.text(timeMs: Self.time, level: .info, label: "evs-jobs-mock", message: record.description, metadata: [
+            "duration_ms": .string(duration), "method": .string(method), "path": .string(path),
+            "request_id": "0123456789abcdef0123456789abcdef", "status": .stringConvertible(status),
+        ])
+        #expect(String(decoding: line, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
+        #expect(record.description == "\(method) \(path) \(status) \(duration)ms")
     }
 
     @Test func textQuotesValuesThatWouldSplitAndKeepsOneLine() {

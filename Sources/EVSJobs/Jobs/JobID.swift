@@ -11,7 +11,12 @@ public struct JobID: Hashable, Sendable, CustomStringConvertible {
     private static let digits = Array("0123456789abcdef".utf8)
 
     public init(_ text: String) {
-        storage = Self.packed(text).map { .hex($0.0, $0.1) } ?? .text(text)
+        storage = Self.packed(text[...]).map { .hex($0.0, $0.1) } ?? .text(text)
+    }
+
+    /// From a slice (a path's segment): a packed id needs no String at all.
+    public init(_ text: Substring) {
+        storage = Self.packed(text).map { .hex($0.0, $0.1) } ?? .text(String(text))
     }
 
     public var description: String {
@@ -50,7 +55,7 @@ public struct JobID: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    private static func packed(_ text: String) -> (UInt64, UInt64)? {
+    private static func packed(_ text: Substring) -> (UInt64, UInt64)? {
         guard text.utf8.count == 32 else { return nil }
         var text = text
         return text.withUTF8 { bytes -> (UInt64, UInt64)? in

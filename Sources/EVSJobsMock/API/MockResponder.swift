@@ -21,7 +21,7 @@ struct MockResponder: HTTPResponder {
             return .deferred {
                 let started = Monotonic.now()
                 let response = admin.respond(to: request)
-                admin.metrics.record(route: "admin", status: response.status.code, seconds: Self.seconds(since: started))
+                admin.metrics.record(route: .admin, status: response.status.code, seconds: Self.seconds(since: started))
                 // A large body's parse tree is gone: give its memory back, as after start-up.
                 if request.body.count >= 64 * 1024 { csystem_release_free_memory() }
                 return response
@@ -31,7 +31,7 @@ struct MockResponder: HTTPResponder {
         let match = ServiceAPI.routes.match(method: request.method, path: request.path)
         let parameters = match.parameters
         let projectID = parameters?["project_id"]
-        let jobID = parameters.flatMap { $0["job_id"].isEmpty ? nil : $0["job_id"] }
+        let jobID = parameters.flatMap { $0.slice("job_id").isEmpty ? nil : $0.slice("job_id") }
         let reply: Reply
         let status: Int
         var extraMs = 0.0
@@ -43,12 +43,12 @@ struct MockResponder: HTTPResponder {
         }
         let seconds = Self.seconds(since: started) + extraMs / 1000
         journal.record(time: clock.now(), request: request, projectID: projectID, jobID: jobID, status: status, durationMs: seconds * 1000)
-        metrics?.record(route: match.handler?.metric ?? (parameters == nil ? "other" : "job"), status: status, seconds: seconds)
+        metrics?.record(route: match.handler?.metric ?? (parameters == nil ? .other : .job), status: status, seconds: seconds)
         return reply
     }
 
     /// The job API's answer, unless a fault replaces or spoils it; and any delay it adds (ms).
-    private func answer(_ request: HTTPRequest, match: Router<ServiceAPI.Route>.Match, projectID: String?, jobID: String?,
+    private func answer(_ request: HTTPRequest, match: Router<ServiceAPI.Route>.Match, projectID: String?, jobID: Substring?,
                         requestID: String) -> (Reply, Int, Double) {
         let reply: Reply
         let status: Int

@@ -79,8 +79,9 @@ public final class Faults: Sendable {
     }
 
     /// The action of the first rule that matches and fires, counting the firing.
-    func fire(method: String, path: String, projectID: String?, jobID: String?) -> Action? {
+    func fire(method: String, path: String, projectID: String?, jobID: Substring?) -> Action? {
         guard ruleCount.load(ordering: .relaxed) > 0 else { return nil }
+        let jobID = jobID.map(String.init)
         return state.withLock { state in
             for index in state.rules.indices where state.rules[index].match.matches(method: method, path: path, projectID: projectID, jobID: jobID) {
                 if state.rules[index].remaining == 0 { continue }

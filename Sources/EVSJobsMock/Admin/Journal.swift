@@ -11,7 +11,9 @@ public final class Journal: Sendable {
         public let method: String
         public let path: String
         public let projectID: String?
-        public let jobID: String?
+        /// A slice of `path` (or of the id given): the entry copies no id.
+        let jobIDSlice: Substring?
+        public var jobID: String? { jobIDSlice.map(String.init) }
         public let status: Int
         public let durationMs: Double
         /// As received; secrets are masked when the entry is shown, not on the request path.
@@ -19,7 +21,7 @@ public final class Journal: Sendable {
 
         /// Bytes it holds, roughly: its text plus a fixed share for the rest.
         var cost: Int {
-            var bytes = 256 + method.utf8.count + path.utf8.count + (projectID?.utf8.count ?? 0) + (jobID?.utf8.count ?? 0)
+            var bytes = 256 + method.utf8.count + path.utf8.count + (projectID?.utf8.count ?? 0) + (jobIDSlice?.utf8.count ?? 0)
             for field in headers.fields { bytes += 32 + field.name.utf8.count + field.value.utf8.count }
             return bytes
         }
@@ -65,11 +67,11 @@ public final class Journal: Sendable {
         self.maxBytes = max(1, maxBytes)
     }
 
-    func record(time: Int64, request: HTTPRequest, projectID: String?, jobID: String?, status: Int, durationMs: Double) {
+    func record(time: Int64, request: HTTPRequest, projectID: String?, jobID: Substring?, status: Int, durationMs: Double) {
         let headers = request.headers.count <= Self.maxHeaders ? request.headers : HTTPHeaders(request.headers.fields.prefix(Self.maxHeaders).map { ($0.name, $0.value) })
         state.withLock { state in
             let entry = Entry(id: state.nextID, time: time, method: request.method, path: request.path, projectID: projectID,
-                              jobID: jobID, status: status, durationMs: durationMs, headers: headers)
+                              jobIDSlice: jobID, status: status, durationMs: durationMs, headers: headers)
             state.nextID += 1
             state.entries.append(entry)
             state.bytes += entry.cost
@@ -80,7 +82,7 @@ public final class Journal: Sendable {
     }
 
     private static func matches(_ entry: Entry, projectID: String?, jobID: String?) -> Bool {
-        (projectID == nil || entry.projectID == projectID) && (jobID == nil || entry.jobID == jobID)
+        (projectID == nil || entry.projectID == projectID) && (jobID.map { id in entry.jobIDSlice.map { $0 == id } ?? false } ?? true)
     }
 
     /// Entries oldest first, filtered; `dropped` counts entries lost to the bounds.

@@ -1,3 +1,4 @@
+import Bytes
 import EVSJobs
 
 /// One access-log line's fields. Logged as the one metadata value `access`, so that a request
@@ -10,7 +11,7 @@ public final class AccessRecord: CustomStringConvertible, Sendable {
     public let micros: UInt64
     public let requestID: String
 
-    init(method: String, path: String, status: Int, micros: UInt64, requestID: String) {
+    public init(method: String, path: String, status: Int, micros: UInt64, requestID: String) {
         self.method = method
         self.path = path
         self.status = status
@@ -53,6 +54,50 @@ public final class AccessRecord: CustomStringConvertible, Sendable {
         JSONWriter.appendUTF8(requestID, to: &out)  // 32 hex digits: nothing to quote
         JSONWriter.appendLiteral(" status=", to: &out)
         appendInteger(status, to: &out)
+    }
+
+    /// Bytes `writeText` puts at most; nil when the method or path has a byte that the text
+    /// format escapes or quotes (then `appendMessage` and `appendTextFields` write the line).
+    public var plainTextBound: Int? {
+        guard Self.isPlain(method), Self.isPlain(path) else { return nil }
+        return 2 * (method.utf8.count + path.utf8.count) + requestID.utf8.count + 128
+    }
+
+    /// `appendMessage` and `appendTextFields` in one pass through a cursor, for a record whose
+    /// `plainTextBound` is not nil (with that much room).
+    public func writeText(to cursor: inout ByteCursor) {
+        cursor.put(utf8: method)
+        cursor.put(UInt8(ascii: " "))
+        cursor.put(utf8: path)
+        cursor.put(UInt8(ascii: " "))
+        cursor.putDecimal(UInt64(clamping: status))
+        cursor.put(UInt8(ascii: " "))
+        writeDuration(to: &cursor)
+        cursor.put("ms duration_ms=")
+        writeDuration(to: &cursor)
+        cursor.put(" method=")
+        cursor.put(utf8: method)
+        cursor.put(" path=")
+        cursor.put(utf8: path)
+        cursor.put(" request_id=")
+        cursor.put(utf8: requestID)
+        cursor.put(" status=")
+        cursor.putDecimal(UInt64(clamping: status))
+    }
+
+    private func writeDuration(to cursor: inout ByteCursor) {
+        cursor.putDecimal(micros / 1000)
+        cursor.put(UInt8(ascii: "."))
+        cursor.putDigits(Int(micros % 1000), width: 3)
+    }
+
+    /// Written as it is in both the message and a text field: not empty, no space, control
+    /// character, quote, `=` or backslash.
+    private static func isPlain(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            !bytes.isEmpty && !bytes.contains { $0 <= 0x20 || $0 == 0x22 || $0 == 0x3D || $0 == 0x5C }
+        }
     }
 
     /// The JSON format's members after `label`, sorted by key, numbers as numbers.

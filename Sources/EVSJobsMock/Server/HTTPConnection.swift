@@ -13,6 +13,10 @@ final class HTTPConnection: @unchecked Sendable {
     private let timer: DispatchSourceTimer
     /// Every decision: when to read, answer, time out and close.
     private var state: ConnectionState
+    /// The answers' bytes, kept between reads so that answering allocates nothing; given up
+    /// when a large answer grew it past `keptOutputCapacity`.
+    private var spareOutput: [UInt8] = []
+    static let keptOutputCapacity = 64 * 1024
 
     init(fd: Int32, loop: EventLoop, tls: TLSContext?, server: HTTPServer) {
         connection = Connection(fd: fd, loop: loop, tls: tls)
@@ -87,7 +91,12 @@ final class HTTPConnection: @unchecked Sendable {
     /// Answers every complete request buffered, in order, until one has to wait.
     private func answerBuffered() {
         let now = Monotonic.now()
-        var output: [UInt8] = []
+        var output = spareOutput
+        spareOutput = []
+        defer {
+            output.removeAll(keepingCapacity: true)
+            if output.capacity <= Self.keptOutputCapacity { spareOutput = output }
+        }
         while state.takesRequest(unsent: output.count + connection.pendingByteCount) {
             do {
                 guard let request = try decoder.next() else { break }
@@ -104,7 +113,7 @@ final class HTTPConnection: @unchecked Sendable {
             output.append(contentsOf: "HTTP/1.1 100 Continue\r\n\r\n".utf8)
             decoder.continueSent()
         }
-        connection.write(output)
+        output.withUnsafeBytes { connection.write($0) }
         perform(state.answersQueued(at: Monotonic.now(), partialRequest: decoder.hasPartialRequest,
                                     written: output.count, unsent: connection.pendingByteCount))
     }
@@ -155,8 +164,8 @@ final class HTTPConnection: @unchecked Sendable {
         }
     }
 
-    private func encode(_ response: HTTPResponse, for request: HTTPRequest, requestID: String, started: UInt64, into output: inout [UInt8]) {
-        var response = response
+    /// Takes the response (`consuming`): the headers added here then change the only copy.
+    private func encode(_ response: consuming HTTPResponse, for request: HTTPRequest, requestID: String, started: UInt64, into output: inout [UInt8]) {
         if server.options.compression, response.body.count >= HTTPServerOptions.minimumCompressedBytes {
             // RFC 9110 §12.5.5: the answer depends on Accept-Encoding, so caches must know.
             response.headers.add("Vary", "Accept-Encoding")

@@ -1,0 +1,69 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes bytes through a pointer into room sized beforehand: for a line whose length is bounded
+/// before it is written (an access line, a time), built without an array append per piece.
+/// The caller guarantees the room; nothing here checks it.
+public struct ByteCursor {
+    public let base: UnsafeMutablePointer<UInt8>
+    public private(set) var count = 0
+
+    public init(_ base: UnsafeMutablePointer<UInt8>) {
+        self.base = base
+    }
+
+    /// What was written.
+    public var written: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+    @inline(__always)
+    public mutating func put(_ byte: UInt8) {
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    public mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        memcpy(base + count, source, bytes.count)
+        count += bytes.count
+    }
+
+    @inline(__always)
+    public mutating func put(_ text: StaticString) {
+        put(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// A string's bytes as they are.
+    @inline(__always)
+    public mutating func put(utf8 text: String) {
+        var text = text
+        text.withUTF8 { put($0) }
+    }
+
+    /// `value`'s last `width` decimal digits, zeros in front: exactly `width` bytes.
+    public mutating func putDigits(_ value: Int, width: Int) {
+        putLast(width, digitsOf: value)
+    }
+
+    /// A whole number in decimal: at most 20 bytes.
+    public mutating func putDecimal(_ value: UInt64) {
+        var digits = 1, scale: UInt64 = 10
+        while digits < 20, value >= scale {
+            digits += 1
+            scale = scale &* 10
+        }
+        putLast(digits, digitsOf: value)
+    }
+
+    private mutating func putLast<Value: BinaryInteger>(_ width: Int, digitsOf value: Value) {
+        var rest = value
+        var at = count + width
+        while at > count {
+            at -= 1
+            base[at] = UInt8(truncatingIfNeeded: 48 + rest % 10)
+            rest /= 10
+        }
+        count += width
+    }
+}
