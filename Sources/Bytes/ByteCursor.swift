@@ -37,13 +37,15 @@ public struct ByteCursor {
     /// A string's bytes as they are.
     @inline(__always)
     public mutating func put(utf8 text: String) {
-        var text = text
-        text.withUTF8 { put($0) }
+        // In place, without the copy `withUTF8` needs (a String's bytes are contiguous here).
+        if text.utf8.withContiguousStorageIfAvailable({ put($0) }) == nil {
+            for byte in text.utf8 { put(byte) }
+        }
     }
 
     /// `value`'s last `width` decimal digits, zeros in front: exactly `width` bytes.
     public mutating func putDigits(_ value: Int, width: Int) {
-        putLast(width, digitsOf: value)
+        if value >= 0 { putLast(width, digitsOf: UInt64(value)) } else { putLast(width, digitsOf: value) }
     }
 
     /// A whole number in decimal: at most 20 bytes.
@@ -54,6 +56,20 @@ public struct ByteCursor {
             scale = scale &* 10
         }
         putLast(digits, digitsOf: value)
+    }
+
+    /// The common case, without a check per operation.
+    private mutating func putLast(_ width: Int, digitsOf value: UInt64) {
+        var rest = value
+        let start = base + count
+        var at = start + width
+        while at > start {
+            at -= 1
+            let quotient = rest / 10
+            at.pointee = UInt8(truncatingIfNeeded: rest &- quotient &* 10) &+ 48
+            rest = quotient
+        }
+        count &+= width
     }
 
     private mutating func putLast<Value: BinaryInteger>(_ width: Int, digitsOf value: Value) {

@@ -8,6 +8,12 @@ public final class JobStore: Sendable {
     private struct Key: Hashable {
         let project: String?
         let id: JobID
+
+        /// The id alone: ids seldom repeat across projects, and a poll hashes its key twice
+        /// (its project's, then the one visible to all); equality still compares both.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(id)
+        }
     }
 
     private struct Slot {

@@ -40,6 +40,19 @@ public struct RequestDecoder: Sendable {
     }
 
     public mutating func append<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        makeRoom()
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// What a socket read hands over: copied in one piece (a generic call from another module
+    /// would take the unspecialized, byte-by-byte path).
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        makeRoom()
+        buffer.append(contentsOf: bytes.assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// Drops what is consumed: all of it when nothing is left, else once it is large.
+    private mutating func makeRoom() {
         if start == buffer.count {
             buffer.removeAll(keepingCapacity: buffer.capacity <= 64 * 1024)
             start = 0
@@ -49,7 +62,6 @@ public struct RequestDecoder: Sendable {
             scanned = max(0, scanned - start)
             start = 0
         }
-        buffer.append(contentsOf: bytes)
     }
 
     /// The next complete request, nil if more bytes are needed.
@@ -147,20 +159,26 @@ public struct RequestDecoder: Sendable {
         if start < buffer.count, !isTokenByte(buffer[start]), buffer[start] != 13 {
             throw .bad("request does not start with a method")
         }
-        // One pass over the new bytes, in place (no bounds check or copy per byte).
+        // One pass over the new bytes, in place (no bounds check or copy per byte); a byte above
+        // CR costs one comparison.
         let (start, from) = (self.start, max(scanned, self.start))
         let found = buffer.withUnsafeBufferPointer { bytes -> Result<Int?, HTTPDecodeError> in
             var index = from
             while index < bytes.count {
                 let byte = bytes[index]
+                if byte > 13 {
+                    index += 1
+                    continue
+                }
                 if byte == 10 {
                     // RFC 9112 §2.2: a bare LF is not a line end here; refuse it rather than guess.
                     guard index > start, bytes[index - 1] == 13 else { return .failure(.bad("bare LF in request head")) }
                     if index - start >= 3, bytes[index - 2] == 10, bytes[index - 3] == 13 { return .success(index - 3) }
                 } else if byte == 0 {
                     return .failure(.bad("NUL byte in request head"))
-                } else if index > start, bytes[index - 1] == 13 {
-                    return .failure(.bad("bare CR in request head"))
+                } else if byte == 13, index + 1 < bytes.count, bytes[index + 1] != 10 {
+                    // What follows a CR is judged here (a CR last in the buffer, on the next pass).
+                    return .failure(bytes[index + 1] == 0 ? .bad("NUL byte in request head") : .bad("bare CR in request head"))
                 }
                 index += 1
             }
@@ -173,7 +191,8 @@ public struct RequestDecoder: Sendable {
             return end
         case .success(nil): break
         }
-        scanned = buffer.count
+        // A CR last is scanned again with the byte that follows it.
+        scanned = buffer.last == 13 ? buffer.count - 1 : buffer.count
         guard buffer.count - start <= limits.maxHeadBytes else { throw tooLargeHead }
         return nil
     }

@@ -9,31 +9,35 @@ import Dispatch
 /// is watched for input while reading is wanted, and for output only while bytes wait to be
 /// sent. It is closed once, after it left the loop, so a reused descriptor number is never hit.
 /// How bytes cross the socket, plain or through TLS, is its `Transport`'s business.
+///
+/// The mutable state is `@exclusivity(unchecked)`: it is touched on `queue` alone, one access
+/// at a time, so the run-time exclusivity check (two calls into the runtime per access, dozens
+/// per request) proves nothing here.
 public final class Connection: EventLoopHandler, @unchecked Sendable {
     public let loop: EventLoop
-    private var fd: Int32
-    private var token: UInt64 = 0
-    private var watched: UInt32 = 0
-    private var readPaused = false
-    private var inputEnded = false
-    private var pending: [UInt8] = []
-    private var pendingOffset = 0
-    private var closeWhenFlushed = false
-    private var lingerOnClose = true
-    public private(set) var isClosed = false
+    @exclusivity(unchecked) private var fd: Int32
+    @exclusivity(unchecked) private var token: UInt64 = 0
+    @exclusivity(unchecked) private var watched: UInt32 = 0
+    @exclusivity(unchecked) private var readPaused = false
+    @exclusivity(unchecked) private var inputEnded = false
+    @exclusivity(unchecked) private var pending: [UInt8] = []
+    @exclusivity(unchecked) private var pendingOffset = 0
+    @exclusivity(unchecked) private var closeWhenFlushed = false
+    @exclusivity(unchecked) private var lingerOnClose = true
+    @exclusivity(unchecked) public private(set) var isClosed = false
     /// Plain TCP or TLS; touched on `queue` alone, like the rest.
     private let transport: any Transport
     /// An HTTPS connection whose TLS handshake is not done yet.
     public var isHandshaking: Bool { transport.isHandshaking }
 
     /// Bytes arrived. The buffer is only valid during the call.
-    public var onRead: ((UnsafeRawBufferPointer) -> Void)?
+    @exclusivity(unchecked) public var onRead: ((UnsafeRawBufferPointer) -> Void)?
     /// The peer finished sending (it may still read what we write).
-    public var onEndOfInput: (() -> Void)?
+    @exclusivity(unchecked) public var onEndOfInput: (() -> Void)?
     /// The connection is closed, by either side; called once.
-    public var onClose: (() -> Void)?
+    @exclusivity(unchecked) public var onClose: (() -> Void)?
     /// Bytes that had to wait are now all sent.
-    public var onDrained: (() -> Void)?
+    @exclusivity(unchecked) public var onDrained: (() -> Void)?
 
     /// How long a closing connection keeps draining what the peer still sends.
     static let lingerMilliseconds = 2000

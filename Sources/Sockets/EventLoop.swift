@@ -36,16 +36,16 @@ public final class EventLoop: @unchecked Sendable {
     private let epfd: Int32
     /// A pipe whose read end is watched under token 0: `stop` writes to it to end the wait.
     private let wake: (read: Int32, write: Int32)
-    /// Touched only on `queue`.
-    private var handlers: [UInt64: any EventLoopHandler] = [:]
-    private var nextToken: UInt64 = 1
+    /// Touched only on `queue` (so unchecked at run time, as in `Connection`).
+    @exclusivity(unchecked) private var handlers: [UInt64: any EventLoopHandler] = [:]
+    @exclusivity(unchecked) private var nextToken: UInt64 = 1
     /// Set by the first `stop`: the wake-up is written once, before the thread closes the pipe.
     private let stopped = Atomic<Bool>(false)
     /// What the last `epoll_wait` returned, for `dispatchReady` on `queue`.
     private let tokens = UnsafeMutablePointer<UInt64>.allocate(capacity: EventLoop.batch)
     private let events = UnsafeMutablePointer<UInt32>.allocate(capacity: EventLoop.batch)
-    private var readyCount = 0
-    private var stopping = false
+    @exclusivity(unchecked) private var readyCount = 0
+    @exclusivity(unchecked) private var stopping = false
     /// Runs the ready handlers on `queue`. Made once: a closure passed to `queue.sync` each time
     /// would cost two allocations per wake-up.
     private var dispatchReady: DispatchWorkItem?

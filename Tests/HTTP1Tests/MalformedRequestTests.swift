@@ -90,6 +90,22 @@ struct MalformedRequestTests {
     @Test(arguments: badFraming) func refusesFraming(_ rejection: Rejection) { rejection.check() }
     @Test(arguments: unsupported) func refusesUnsupported(_ rejection: Rejection) { rejection.check() }
 
+    /// The head scan skips plain bytes with one comparison and judges a CR by the byte after
+    /// it, on the next pass when the CR came last: the reason is the same at every split.
+    @Test(arguments: [
+        ("GET / HTTP/1.1\rX-A: 1\r\n\r\n", "bare CR in request head"),
+        ("GET / HTTP/1.1\r\u{0}\r\n\r\n", "NUL byte in request head"),
+        ("GET / HTTP/1.1\r\r\n\r\n", "bare CR in request head"),
+        ("GET / HTTP/1.1\r\nHost: h\nX: 1\r\n\r\n", "bare LF in request head"),
+        ("GET /\u{0} HTTP/1.1\r\n\r\n", "NUL byte in request head"),
+    ])
+    func theHeadScanNamesTheFirstBadByteWhateverTheSplit(_ text: String, _ reason: String) {
+        let data = bytes(text)
+        for chunks in twoPieceSplits(data) + [oneByteAtATime(data)] {
+            #expect(decodeError(chunks)?.reason == reason, "split \(chunks.map(\.count))")
+        }
+    }
+
     @Test func refusedBeforeTheHeadIsComplete() throws {
         var decoder = RequestDecoder()
         decoder.append([0x16, 0x03, 0x01])

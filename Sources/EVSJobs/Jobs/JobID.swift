@@ -59,18 +59,19 @@ public struct JobID: Hashable, Sendable, CustomStringConvertible {
         guard text.utf8.count == 32 else { return nil }
         var text = text
         return text.withUTF8 { bytes -> (UInt64, UInt64)? in
-            var halves: (UInt64, UInt64) = (0, 0)
-            for offset in 0..<32 {
-                let byte = bytes[offset]
-                let digit: UInt64
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt64(byte - 48)
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt64(byte - 87)
-                default: return nil  // uppercase stays text, so it renders back as it was written
+            // Uppercase stays text, so it renders back as it was written.
+            func half(_ start: Int) -> UInt64? {
+                var value: UInt64 = 0
+                for offset in start..<start + 16 {
+                    let byte = bytes[offset]
+                    let digit = byte &- 48 < 10 ? byte &- 48 : byte &- 97 < 6 ? byte &- 87 : 255
+                    guard digit != 255 else { return nil }
+                    value = value << 4 | UInt64(digit)
                 }
-                if offset < 16 { halves.0 = halves.0 << 4 | digit } else { halves.1 = halves.1 << 4 | digit }
+                return value
             }
-            return halves
+            guard let high = half(0), let low = half(16) else { return nil }
+            return (high, low)
         }
     }
 }

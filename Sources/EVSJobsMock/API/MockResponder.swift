@@ -29,9 +29,15 @@ struct MockResponder: HTTPResponder {
         }
         let started = Monotonic.now()
         let match = ServiceAPI.routes.match(method: request.method, path: request.path)
-        let parameters = match.parameters
+        // Taken out once: each look into the (generic) match copies its payload.
+        let (metric, parameters): (Metrics.Route?, Parameters?)
+        switch match {
+        case .found(let route, let captures): (metric, parameters) = (route.metric, captures)
+        case .methodNotAllowed(_, let captures): (metric, parameters) = (nil, captures)
+        case .notFound, .malformedPath: (metric, parameters) = (nil, nil)
+        }
         let projectID = parameters?["project_id"]
-        let jobID = parameters.flatMap { $0.slice("job_id").isEmpty ? nil : $0.slice("job_id") }
+        let jobID = parameters.map { $0.slice("job_id") }.flatMap { $0.isEmpty ? nil : $0 }
         let reply: Reply
         let status: Int
         var extraMs = 0.0
@@ -43,7 +49,7 @@ struct MockResponder: HTTPResponder {
         }
         let seconds = Self.seconds(since: started) + extraMs / 1000
         journal.record(time: clock.now(), request: request, projectID: projectID, jobID: jobID, status: status, durationMs: seconds * 1000)
-        metrics?.record(route: match.handler?.metric ?? (parameters == nil ? .other : .job), status: status, seconds: seconds)
+        metrics?.record(route: metric ?? (parameters == nil ? .other : .job), status: status, seconds: seconds)
         return reply
     }
 

@@ -19,11 +19,16 @@ public final class Journal: Sendable {
         /// As received; secrets are masked when the entry is shown, not on the request path.
         public let headers: HTTPHeaders
 
-        /// Bytes it holds, roughly: its text plus a fixed share for the rest.
-        var cost: Int {
+        /// Bytes it holds, roughly: its text plus a fixed share for the rest. Worked out once.
+        let cost: Int
+
+        init(id: Int, time: Int64, method: String, path: String, projectID: String?, jobIDSlice: Substring?, status: Int,
+             durationMs: Double, headers: HTTPHeaders) {
+            (self.id, self.time, self.method, self.path, self.projectID, self.jobIDSlice) = (id, time, method, path, projectID, jobIDSlice)
+            (self.status, self.durationMs, self.headers) = (status, durationMs, headers)
             var bytes = 256 + method.utf8.count + path.utf8.count + (projectID?.utf8.count ?? 0) + (jobIDSlice?.utf8.count ?? 0)
             for field in headers.fields { bytes += 32 + field.name.utf8.count + field.value.utf8.count }
-            return bytes
+            cost = bytes
         }
     }
 
@@ -73,8 +78,8 @@ public final class Journal: Sendable {
             let entry = Entry(id: state.nextID, time: time, method: request.method, path: request.path, projectID: projectID,
                               jobIDSlice: jobID, status: status, durationMs: durationMs, headers: headers)
             state.nextID += 1
-            state.entries.append(entry)
             state.bytes += entry.cost
+            state.entries.append(entry)
             while state.entries.count - state.start > capacity || (state.bytes > maxBytes && state.entries.count - state.start > 1) {
                 state.dropOldest()
             }

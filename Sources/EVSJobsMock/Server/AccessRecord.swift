@@ -91,13 +91,19 @@ public final class AccessRecord: CustomStringConvertible, Sendable {
         cursor.putDigits(Int(micros % 1000), width: 3)
     }
 
+    /// The bytes `isPlain` refuses, by value.
+    private static let quoted: [Bool] = (0...255).map { $0 <= 0x20 || $0 == 0x22 || $0 == 0x3D || $0 == 0x5C }
+
     /// Written as it is in both the message and a text field: not empty, no space, control
     /// character, quote, `=` or backslash.
     private static func isPlain(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { bytes in
-            !bytes.isEmpty && !bytes.contains { $0 <= 0x20 || $0 == 0x22 || $0 == 0x3D || $0 == 0x5C }
+        let quoted = Self.quoted
+        let plain = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard !bytes.isEmpty else { return false }
+            for byte in bytes where quoted[Int(byte)] { return false }
+            return true
         }
+        return plain ?? false  // bytes not contiguous (never for a native String): the careful path
     }
 
     /// The JSON format's members after `label`, sorted by key, numbers as numbers.

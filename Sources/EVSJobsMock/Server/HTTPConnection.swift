@@ -5,17 +5,20 @@ import Sockets
 
 /// Speaks HTTP/1.1 on one connection: decodes requests as bytes arrive, answers them in order,
 /// keeps the connection alive or closes it, and enforces the request and idle timeouts.
-/// Everything here runs on the connection's serial queue.
+/// Everything here runs on the connection's serial queue, which is also why the mutable state
+/// skips the run-time exclusivity check (`@exclusivity(unchecked)`, as in `Connection`).
 final class HTTPConnection: @unchecked Sendable {
     private let connection: Connection
     private let server: HTTPServer
-    private var decoder: RequestDecoder
+    @exclusivity(unchecked) private var decoder: RequestDecoder
     private let timer: DispatchSourceTimer
     /// Every decision: when to read, answer, time out and close.
-    private var state: ConnectionState
+    @exclusivity(unchecked) private var state: ConnectionState
     /// The answers' bytes, kept between reads so that answering allocates nothing; given up
     /// when a large answer grew it past `keptOutputCapacity`.
-    private var spareOutput: [UInt8] = []
+    @exclusivity(unchecked) private var spareOutput: [UInt8] = []
+    /// The access line's metadata, reused line after line (see `HTTPServer.logAccess`).
+    @exclusivity(unchecked) private var accessMetadata: Logger.Metadata = [:]
     static let keptOutputCapacity = 64 * 1024
 
     init(fd: Int32, loop: EventLoop, tls: TLSContext?, server: HTTPServer) {
@@ -133,12 +136,12 @@ final class HTTPConnection: @unchecked Sendable {
                 workQueue.async { deliver(work()) }
             }
         case .reset:
-            server.logAccess(method: request.method, target: request.target, status: 0, started: started, requestID: requestID)
+            logAccess(method: request.method, target: request.target, status: 0, started: started, requestID: requestID)
             output = []  // a reset discards whatever is unsent
             state.stopTakingRequests()
             connection.reset()
         case .close:
-            server.logAccess(method: request.method, target: request.target, status: 0, started: started, requestID: requestID)
+            logAccess(method: request.method, target: request.target, status: 0, started: started, requestID: requestID)
             state.stopTakingRequests()
         }
     }
@@ -177,7 +180,7 @@ final class HTTPConnection: @unchecked Sendable {
         let keepAlive = state.answering(keepAliveRequested: request.keepAlive)
         finish(&response, requestID: requestID, keepAlive: keepAlive, version: request.version)
         ResponseEncoder.encode(response, headOnly: request.method == "HEAD", into: &output)
-        server.logAccess(method: request.method, target: request.target, status: response.status.code, started: started, requestID: requestID)
+        logAccess(method: request.method, target: request.target, status: response.status.code, started: started, requestID: requestID)
     }
 
     private func respond(to error: HTTPDecodeError, into output: inout [UInt8]) {
@@ -186,7 +189,14 @@ final class HTTPConnection: @unchecked Sendable {
         var response = server.responder.respond(to: error, requestID: requestID)
         finish(&response, requestID: requestID, keepAlive: false, version: .http1_1)
         ResponseEncoder.encode(response, into: &output)
-        server.logAccess(method: "-", target: "(\(error.reason))", status: response.status.code, started: started, requestID: requestID)
+        logAccess(method: "-", target: "(\(error.reason))", status: response.status.code, started: started, requestID: requestID)
+    }
+
+    private func logAccess(method: String, target: String, status: Int, started: UInt64, requestID: String) {
+        var metadata = accessMetadata
+        accessMetadata = [:]  // taken, so that it stays the only reference and changes in place
+        server.logAccess(method: method, target: target, status: status, started: started, requestID: requestID, metadata: &metadata)
+        accessMetadata = metadata
     }
 
     private func finish(_ response: inout HTTPResponse, requestID: String, keepAlive: Bool, version: HTTPVersion) {

@@ -120,10 +120,13 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    func logAccess(method: String, target: String, status: Int, started: UInt64, requestID: String) {
+    /// Logs one access line. `metadata` is the caller's to keep between lines: its one entry
+    /// is replaced in place, so no dictionary is made per line.
+    func logAccess(method: String, target: String, status: Int, started: UInt64, requestID: String, metadata: inout Logger.Metadata) {
         guard logger.logLevel <= .info else { return }
         let record = AccessRecord(method: method, path: target, status: status, micros: Monotonic.nanos(since: started) / 1000,
                                   requestID: requestID)
-        logger.info("access", metadata: [AccessRecord.key: .stringConvertible(record)])
+        metadata[AccessRecord.key] = .stringConvertible(record)
+        logger.info("access", metadata: metadata)
     }
 }

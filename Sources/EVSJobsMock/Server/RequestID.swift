@@ -30,7 +30,9 @@ enum RequestID {
 
     private static func write(_ value: UInt64, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
         var bits = value
-        for position in stride(from: start + 15, through: start, by: -1) {
+        var position = start + 16
+        while position > start {
+            position -= 1
             let digit = UInt8(truncatingIfNeeded: bits & 15)
             out[position] = digit < 10 ? 48 + digit : 87 + digit
             bits >>= 4
