@@ -68,6 +68,6 @@ let package = Package(
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
         .testTarget(name: "EVSJobsTests", dependencies: ["EVSJobs", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "CommandLineTests", dependencies: ["evs-jobs-mock", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
-        .testTarget(name: "EVSJobsMockTests", dependencies: ["EVSJobsMock", "EVSJobsMockTesting", "EVSJobs", "HTTP1", "COpenSSL"], swiftSettings: strict),
+        .testTarget(name: "EVSJobsMockTests", dependencies: ["EVSJobsMock", "EVSJobsMockTesting", "EVSJobs", "HTTP1", "Bytes", "COpenSSL"], swiftSettings: strict),
     ]
 )

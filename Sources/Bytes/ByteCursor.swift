@@ -48,6 +48,20 @@ public struct ByteCursor {
         if value >= 0 { putLast(width, digitsOf: UInt64(value)) } else { putLast(width, digitsOf: value) }
     }
 
+    /// `value`'s last `digits` hexadecimal digits, lowercase, zeros in front.
+    public mutating func putHex(_ value: UInt64, digits: Int) {
+        var rest = value
+        let start = base + count
+        var at = start + digits
+        while at > start {
+            at -= 1
+            let digit = UInt8(truncatingIfNeeded: rest & 15)
+            at.pointee = digit < 10 ? 48 + digit : 87 + digit
+            rest >>= 4
+        }
+        count &+= digits
+    }
+
     /// A whole number in decimal: at most 20 bytes.
     public mutating func putDecimal(_ value: UInt64) {
         var digits = 1, scale: UInt64 = 10
@@ -81,5 +95,18 @@ public struct ByteCursor {
             rest /= 10
         }
         count += width
+    }
+}
+
+extension ByteCursor {
+    /// Writes at most `bound` bytes through a cursor, into room on the stack when small, and
+    /// appends them to `out` in one copy.
+    public static func append(to out: inout [UInt8], bound: Int, _ write: (inout ByteCursor) -> Void) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, bound)) { room in
+            guard let base = room.baseAddress else { return }
+            var cursor = ByteCursor(base)
+            write(&cursor)
+            out.append(contentsOf: cursor.written)
+        }
     }
 }

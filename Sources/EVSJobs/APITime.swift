@@ -29,12 +29,7 @@ public enum APITime {
     }
 
     public static func append(_ ms: Int64, to out: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { room in
-            guard let base = room.baseAddress else { return }
-            var cursor = ByteCursor(base)
-            write(ms, to: &cursor)
-            out.append(contentsOf: cursor.written)
-        }
+        ByteCursor.append(to: &out, bound: length) { write(ms, to: &$0) }
     }
 
     /// Bytes `write` puts.
@@ -115,14 +110,8 @@ public enum APITime {
 
     /// `value` in exactly `width` decimal digits, zero-padded (the leading ones dropped if wider).
     public static func appendDigits(_ value: Int, _ width: Int, _ out: inout [UInt8]) {
-        var divisor = 1
-        for _ in 1..<max(1, width) { divisor *= 10 }
-        var rest = value
-        while divisor > 0 {
-            out.append(UInt8(48 + (rest / divisor) % 10))
-            rest %= divisor
-            divisor /= 10
-        }
+        let width = max(1, width)
+        ByteCursor.append(to: &out, bound: width) { $0.putDigits(value, width: width) }
     }
 
     private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {

@@ -103,7 +103,7 @@ public final class EVSMock: Sendable {
 
     /// The disk `project` sees under `id` now, or nil.
     public func volume(_ id: String, project: String = "p") -> Volume? {
-        server.control.disks.volume(project: project, id: id)?.volume
+        server.control.disks.volume(project: project, id: id)
     }
 
     /// Stops serving and frees the port. A mock released earlier stops then, and Swift may

@@ -24,9 +24,8 @@ public enum ResponseEncoder {
         // then appended at once.
         var bound = 80 + response.status.reason.utf8.count
         for field in response.headers.fields { bound += field.name.utf8.count + field.value.utf8.count + 4 }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound) { room in
-            guard let base = room.baseAddress else { return }
-            var head = ByteCursor(base)
+        buffer.reserveCapacity(buffer.count + bound + (headOnly ? 0 : response.body.count))
+        ByteCursor.append(to: &buffer, bound: bound) { head in
             head.put("HTTP/1.1 ")
             head.putDecimal(UInt64(clamping: response.status.code))
             head.put(32)
@@ -45,8 +44,6 @@ public enum ResponseEncoder {
                 head.put("\r\n")
             }
             head.put("\r\n")
-            buffer.reserveCapacity(buffer.count + head.count + (headOnly ? 0 : response.body.count))
-            buffer.append(contentsOf: head.written)
         }
         if !headOnly {
             buffer.append(contentsOf: response.body)

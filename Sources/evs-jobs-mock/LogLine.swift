@@ -10,70 +10,34 @@ enum LogLine {
     /// the message first, then the metadata sorted by key; a value with a space, a quote, an
     /// `=` or a control character, or an empty one, is written as a JSON string.
     static func text(timeMs: Int64, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> [UInt8] {
+        let fields = metadata.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value.description) }
+        let bound = LogText.bound(message) + fields.reduce(0) { $0 + $1.key.utf8.count + LogText.bound($1.value) + 2 }
         var out: [UInt8] = []
-        out.reserveCapacity(128 + message.utf8.count)
-        APITime.append(timeMs, to: &out)
-        out.append(UInt8(ascii: " "))
-        out.append(contentsOf: level.rawValue.utf8)
-        out.append(contentsOf: " [".utf8)
-        out.append(contentsOf: label.utf8)
-        out.append(contentsOf: "] ".utf8)
-        if message.utf8.contains(where: { $0 < 0x20 }) {
-            // One event, one line: control characters are escaped as in JSON, quotes left off.
-            var quoted: [UInt8] = []
-            JSONWriter.appendString(message, to: &quoted)
-            out.append(contentsOf: quoted.dropFirst().dropLast())
-        } else {
-            out.append(contentsOf: message.utf8)
-        }
-        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
-            out.append(UInt8(ascii: " "))
-            out.append(contentsOf: key.utf8)
-            out.append(UInt8(ascii: "="))
-            let text = value.description
-            if text.isEmpty || text.utf8.contains(where: { $0 <= 0x20 || $0 == 0x22 || $0 == 0x3D || $0 == 0x5C }) {
-                JSONWriter.appendString(text, to: &out)
-            } else {
-                out.append(contentsOf: text.utf8)
+        ByteCursor.append(to: &out, bound: head(label) + bound + 1) { line in
+            putHead(timeMs: timeMs, level: level, label: label, to: &line)
+            LogText.putMessage(message, to: &line)
+            for field in fields {
+                line.put(UInt8(ascii: " "))
+                line.put(utf8: field.key)
+                line.put(UInt8(ascii: "="))
+                LogText.putValue(field.value, to: &line)
             }
+            line.put(10)
         }
-        out.append(10)
         return out
     }
-
-    /// Room for an access line written in one pass (a longer one is appended piece by piece).
-    static let plainLineRoom = 1024
 
     /// An access line, as `text` or `json` would write its message and fields, appended to `out`.
     static func access(_ record: AccessRecord, timeMs: Int64, level: Logger.Level, label: String,
                        format: StandardErrorLogHandler.Format, to out: inout [UInt8]) {
         switch format {
         case .text:
-            if let bound = record.plainTextBound, bound + APITime.length + label.utf8.count + 16 <= plainLineRoom {
-                // Nearly every line: written on the stack in one pass, then appended once.
-                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: plainLineRoom) { room in
-                    guard let base = room.baseAddress else { return }
-                    var cursor = ByteCursor(base)
-                    APITime.write(timeMs, to: &cursor)
-                    cursor.put(UInt8(ascii: " "))
-                    cursor.put(utf8: level.rawValue)
-                    cursor.put(" [")
-                    cursor.put(utf8: label)
-                    cursor.put("] ")
-                    record.writeText(to: &cursor)
-                    cursor.put(10)
-                    out.append(contentsOf: cursor.written)
-                }
-                return
+            // Written in one pass (on the stack, for all but very long paths), then appended once.
+            ByteCursor.append(to: &out, bound: head(label) + record.textBound + 1) { line in
+                putHead(timeMs: timeMs, level: level, label: label, to: &line)
+                record.writeText(to: &line)
+                line.put(10)
             }
-            APITime.append(timeMs, to: &out)
-            out.append(UInt8(ascii: " "))
-            JSONWriter.appendUTF8(level.rawValue, to: &out)
-            JSONWriter.appendLiteral(" [", to: &out)
-            JSONWriter.appendUTF8(label, to: &out)
-            JSONWriter.appendLiteral("] ", to: &out)
-            record.appendMessage(to: &out)
-            record.appendTextFields(to: &out)
         case .json:
             JSONWriter.appendLiteral(#"{"time":""#, to: &out)
             APITime.append(timeMs, to: &out)
@@ -84,9 +48,23 @@ enum LogLine {
             JSONWriter.appendLiteral(#","label":"#, to: &out)
             JSONWriter.appendString(label, to: &out)
             record.appendJSONFields(to: &out)
-            out.append(UInt8(ascii: "}"))
+            JSONWriter.appendLiteral("}\n", to: &out)
         }
-        out.append(10)
+    }
+
+    /// Bytes `putHead` takes at most.
+    private static func head(_ label: String) -> Int {
+        APITime.length + label.utf8.count + 16
+    }
+
+    /// `2026-12-01T22:13:17.123Z info [label] `.
+    private static func putHead(timeMs: Int64, level: Logger.Level, label: String, to line: inout ByteCursor) {
+        APITime.write(timeMs, to: &line)
+        line.put(UInt8(ascii: " "))
+        line.put(utf8: level.rawValue)
+        line.put(" [")
+        line.put(utf8: label)
+        line.put("] ")
     }
 
     /// `{"time":...,"level":...,"message":...,"label":...}` and then the metadata sorted by key,

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Bytes
 import Testing
 
 @testable import EVSJobsMock
@@ -85,8 +86,8 @@ import Testing
         let record = AccessRecord(method: "GET", path: "/v1/p/jobs/a b", status: 200, micros: 1412, requestID: "4f3a")
         #expect(record.description == "GET /v1/p/jobs/a b 200 1.412ms")
         var text: [UInt8] = []
-        record.appendTextFields(to: &text)
-        #expect(String(decoding: text, as: UTF8.self) == #" duration_ms=1.412 method=GET path="/v1/p/jobs/a b" request_id=4f3a status=200"#)
+        ByteCursor.append(to: &text, bound: record.textBound) { record.writeText(to: &$0) }
+        #expect(String(decoding: text, as: UTF8.self) == "GET /v1/p/jobs/a b 200 1.412ms" + #" duration_ms=1.412 method=GET path="/v1/p/jobs/a b" request_id=4f3a status=200"#)
         var json: [UInt8] = []
         record.appendJSONFields(to: &json)
         #expect(String(decoding: json, as: UTF8.self) == #","duration_ms":1.412,"method":"GET","path":"/v1/p/jobs/a b","request_id":"4f3a","status":200"#)

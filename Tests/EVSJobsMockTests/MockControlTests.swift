@@ -144,7 +144,7 @@ import Testing
         #expect(control.plans(project: nil).count == 3)
         _ = control.reset(project: "p")
         #expect(control.disks.volume(project: "p", id: inP) == nil)
-        #expect(control.disks.volume(project: "p", id: "fv")?.volume.status == "available")
+        #expect(control.disks.volume(project: "p", id: "fv")?.status == "available")
         #expect(control.disks.volume(project: "q", id: inQ) != nil)
         #expect(control.plans(project: "p").map(\.name) == ["fixture*"])
         #expect(control.plans(project: "q").map(\.projectID) == ["q"])

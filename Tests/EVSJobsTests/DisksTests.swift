@@ -19,7 +19,7 @@ import Testing
             try disks.create(project: "p", Disks.CreateRequest(name: name, size: size, volumeType: "SSD", availabilityZone: "az", count: count))
         }
 
-        func status(_ id: String) -> String? { disks.volume(project: "p", id: id)?.volume.status }
+        func status(_ id: String) -> String? { disks.volume(project: "p", id: id)?.status }
 
         func job(_ id: String) -> JobState? {
             guard case .found(let ref) = jobs.lookup(id: id, project: "p"), let job = jobs.job(ref) else { return nil }
@@ -43,7 +43,7 @@ import Testing
         #expect(world.status(id) == "creating")
         world.clock.advance(by: 1)
         #expect(world.job(started.jobID)?.status == .success)
-        let volume = try #require(world.disks.volume(project: "p", id: id)?.volume)
+        let volume = try #require(world.disks.volume(project: "p", id: id))
         #expect(volume.status == "available")
         #expect(volume.updatedAt == 1_000_300)
         #expect(volume.createdAt == 1_000_000)
@@ -57,11 +57,11 @@ import Testing
         #expect(world.status(id) == "extending")
         #expect(throws: DiskRefusal.extendInStatus("extending")) { try world.disks.extend(project: "p", volumeID: id, newSize: 30) }
         world.clock.advance(by: 300)
-        #expect(world.disks.volume(project: "p", id: id)?.volume.size == 20)
+        #expect(world.disks.volume(project: "p", id: id)?.size == 20)
         _ = try world.disks.retype(project: "p", volumeID: id, newType: "SAS")
         #expect(world.status(id) == "retyping")
         world.clock.advance(by: 300)
-        #expect(world.disks.volume(project: "p", id: id)?.volume.volumeType == "SAS")
+        #expect(world.disks.volume(project: "p", id: id)?.volumeType == "SAS")
         #expect(world.status(id) == "available")
         _ = try world.disks.delete(project: "p", volumeID: id)
         #expect(world.status(id) == "deleting")
@@ -108,10 +108,10 @@ import Testing
         _ = try world.disks.extend(project: "p", volumeID: a, newSize: 20)
         _ = try world.disks.retype(project: "p", volumeID: b, newType: "SATA")
         world.clock.advance(by: 300)
-        #expect(world.disks.volume(project: "p", id: a)?.volume.status == "error_extending")
-        #expect(world.disks.volume(project: "p", id: a)?.volume.size == 10)
-        #expect(world.disks.volume(project: "p", id: b)?.volume.status == "available")
-        #expect(world.disks.volume(project: "p", id: b)?.volume.volumeType == "SSD")
+        #expect(world.disks.volume(project: "p", id: a)?.status == "error_extending")
+        #expect(world.disks.volume(project: "p", id: a)?.size == 10)
+        #expect(world.disks.volume(project: "p", id: b)?.status == "available")
+        #expect(world.disks.volume(project: "p", id: b)?.volumeType == "SSD")
         _ = try world.disks.delete(project: "p", volumeID: b)
         world.clock.advance(by: 300)
         #expect(world.status(b) == "error_deleting")
@@ -123,7 +123,7 @@ import Testing
         world.clock.advance(by: 300)
         #expect(world.job(started.jobID)?.status == .fail)
         #expect(started.volumeIDs.map { world.status($0) } == ["available", "error", "available"])
-        let names = started.volumeIDs.compactMap { world.disks.volume(project: "p", id: $0)?.volume.name }
+        let names = started.volumeIDs.compactMap { world.disks.volume(project: "p", id: $0)?.name }
         #expect(names == ["b-0001", "b-0002", "b-0003"])
     }
 

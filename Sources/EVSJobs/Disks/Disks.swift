@@ -162,11 +162,11 @@ public final class Disks: Sendable {
 
     // MARK: Reads
 
-    /// A disk as it is now, and that now.
-    public func volume(project: String, id: String) -> (volume: Volume, now: Int64)? {
+    /// A disk as it is now.
+    public func volume(project: String, id: String) -> Volume? {
         store.withLock { store in
             let now = clock.now()
-            return store.volume(id, project: project, jobs: jobs, now: now).map { ($0, now) }
+            return store.volume(id, project: project, jobs: jobs, now: now)
         }
     }
 
@@ -193,7 +193,6 @@ public final class Disks: Sendable {
         public let volumes: [Volume]
         /// Whether disks follow the page.
         public let more: Bool
-        public let now: Int64
     }
 
     /// The disks a filter admits, newest first: skip `offset`, or start after the disk
@@ -203,9 +202,10 @@ public final class Disks: Sendable {
             let now = clock.now()
             var count = 0, skipped = 0, more = false
             var seenMarker = marker == nil
+            let markerKey = marker.map(VolumeID.init)  // compared packed: no id is formatted per disk
             var page: [Volume] = []
             store.all(project: project, jobs: jobs, now: now) { volume in
-                if !seenMarker, volume.id == marker {
+                if !seenMarker, volume.key == markerKey {
                     seenMarker = true
                     if filter.admits(volume) { count += 1 }
                     return
@@ -222,7 +222,7 @@ public final class Disks: Sendable {
                 }
             }
             if let marker, !seenMarker { throw .badMarker(marker) }
-            return Page(count: count, volumes: page, more: more, now: now)
+            return Page(count: count, volumes: page, more: more)
         }
     }
 

@@ -2,10 +2,7 @@
 /// (`creating`, `extending`, ...) and `pending` names the job; when the job ends the store
 /// settles the disk (see `VolumeStore`).
 public struct Volume: Sendable, Equatable {
-    public var id: String {
-        get { key.description }
-        set { key = VolumeID(newValue) }
-    }
+    public var id: String { key.description }
     /// The id, packed.
     public var key: VolumeID
     /// nil: a fixture disk seen under every project id.

@@ -1,3 +1,7 @@
+#if canImport(Bytes)  // the fuzz scripts compile it into the same module
+import Bytes
+#endif
+
 /// A disk id. A UUID in lowercase (8-4-4-4-12 hex digits), the form the service uses, is kept as
 /// two integers inside the value; any other id as text. Fixture ids parsed as heap strings
 /// would each pin a page of the freed parse tree: 100,000 disks cost 800 B more each that way.
@@ -8,8 +12,6 @@ public struct VolumeID: Hashable, Sendable, CustomStringConvertible {
     }
 
     private let storage: Storage
-    private static let digits = Array("0123456789abcdef".utf8)
-    private static let dashes: Set<Int> = [8, 13, 18, 23]
 
     public init(_ text: String) {
         storage = Self.packed(text).map { .uuid($0.0, $0.1) } ?? .text(text)
@@ -32,45 +34,32 @@ public struct VolumeID: Hashable, Sendable, CustomStringConvertible {
             if case .text(let text) = storage { JSONWriter.appendString(text, to: &out) }
             return
         }
-        var text: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)  // 38 bytes: quotes and 36
-        withUnsafeMutableBytes(of: &text) { raw in
-            var at = 37
-            raw[0] = UInt8(ascii: "\"")
-            raw[37] = UInt8(ascii: "\"")
-            for (half, count) in [(low, 16), (high, 16)] {
-                var rest = half
-                for _ in 0..<count {
-                    at -= 1
-                    if at == 24 || at == 19 || at == 14 || at == 9 {
-                        raw[at] = UInt8(ascii: "-")
-                        at -= 1
-                    }
-                    raw[at] = Self.digits[Int(rest & 15)]
-                    rest >>= 4
-                }
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[0..<38]))
+        ByteCursor.append(to: &out, bound: 38) { id in  // quotes and 36
+            id.put(UInt8(ascii: "\""))
+            id.putHex(high >> 32, digits: 8)
+            id.put(UInt8(ascii: "-"))
+            id.putHex(high >> 16, digits: 4)
+            id.put(UInt8(ascii: "-"))
+            id.putHex(high, digits: 4)
+            id.put(UInt8(ascii: "-"))
+            id.putHex(low >> 48, digits: 4)
+            id.put(UInt8(ascii: "-"))
+            id.putHex(low, digits: 12)
+            id.put(UInt8(ascii: "\""))
         }
     }
 
+    /// 8-4-4-4-12 lowercase hex digits, the first 16 in one integer and the last 16 in the other;
+    /// uppercase stays text, so it renders back as written.
     private static func packed(_ text: String) -> (UInt64, UInt64)? {
         guard text.utf8.count == 36 else { return nil }
-        var halves: (UInt64, UInt64) = (0, 0)
-        var nibble = 0
-        for (offset, byte) in text.utf8.enumerated() {
-            if dashes.contains(offset) {
-                guard byte == UInt8(ascii: "-") else { return nil }
-                continue
-            }
-            let digit: UInt64
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt64(byte - 48)
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt64(byte - 87)
-            default: return nil  // uppercase stays text, so it renders back as written
-            }
-            if nibble < 16 { halves.0 = halves.0 << 4 | digit } else { halves.1 = halves.1 << 4 | digit }
-            nibble += 1
+        let halves = text.utf8.withContiguousStorageIfAvailable { bytes -> (UInt64, UInt64)? in
+            let dash = UInt8(ascii: "-")
+            guard bytes[8] == dash, bytes[13] == dash, bytes[18] == dash, bytes[23] == dash,
+                  let a = lowercaseHex(bytes, 0..<8), let b = lowercaseHex(bytes, 9..<13), let c = lowercaseHex(bytes, 14..<18),
+                  let d = lowercaseHex(bytes, 19..<23), let e = lowercaseHex(bytes, 24..<36) else { return nil }
+            return (a << 32 | b << 16 | c, d << 48 | e)
         }
-        return halves
+        return halves ?? nil
     }
 }

@@ -1,3 +1,7 @@
+#if canImport(Bytes)  // the fuzz scripts compile it into the same module
+import Bytes
+#endif
+
 /// Appends JSON text to a byte buffer; the fixed-order job rendering is built from these.
 public enum JSONWriter {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
@@ -47,21 +51,9 @@ public enum JSONWriter {
 
     /// Appends a whole number in decimal, without making a String.
     public static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for 20 digits and a sign
-        let magnitude = value.magnitude
-        withUnsafeMutableBytes(of: &digits) { raw in
-            var rest = magnitude
-            var at = raw.count
-            repeat {
-                at -= 1
-                raw[at] = UInt8(truncatingIfNeeded: 48 + rest % 10)
-                rest /= 10
-            } while rest > 0
-            if value < 0 {
-                at -= 1
-                raw[at] = UInt8(ascii: "-")
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[at...]))
+        ByteCursor.append(to: &out, bound: 21) { digits in  // a sign and 20 digits at most
+            if value < 0 { digits.put(UInt8(ascii: "-")) }
+            digits.putDecimal(value.magnitude)
         }
     }
 

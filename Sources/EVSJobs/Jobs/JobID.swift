@@ -1,3 +1,7 @@
+#if canImport(Bytes)  // the fuzz scripts compile it into the same module
+import Bytes
+#endif
+
 /// A job id. Ids of 32 lowercase hex digits, the form the service uses, are kept in sixteen
 /// bytes inside the value; any other id is kept as text. A store of a million jobs then holds
 /// no id on the heap, and looking one up hashes two integers.
@@ -8,7 +12,6 @@ public struct JobID: Hashable, Sendable, CustomStringConvertible {
     }
 
     private let storage: Storage
-    private static let digits = Array("0123456789abcdef".utf8)
 
     public init(_ text: String) {
         storage = Self.packed(text[...]).map { .hex($0.0, $0.1) } ?? .text(text)
@@ -44,34 +47,33 @@ public struct JobID: Hashable, Sendable, CustomStringConvertible {
         case .text(let text):
             out.append(contentsOf: text.utf8)
         case .hex(let high, let low):
-            for half in [high, low] {
-                var shift: UInt64 = 60
-                while true {
-                    out.append(Self.digits[Int((half >> shift) & 15)])
-                    if shift == 0 { break }
-                    shift -= 4
-                }
+            ByteCursor.append(to: &out, bound: 32) { id in
+                id.putHex(high, digits: 16)
+                id.putHex(low, digits: 16)
             }
         }
     }
 
     private static func packed(_ text: Substring) -> (UInt64, UInt64)? {
         guard text.utf8.count == 32 else { return nil }
-        var text = text
-        return text.withUTF8 { bytes -> (UInt64, UInt64)? in
+        let halves = text.utf8.withContiguousStorageIfAvailable { bytes -> (UInt64, UInt64)? in
             // Uppercase stays text, so it renders back as it was written.
-            func half(_ start: Int) -> UInt64? {
-                var value: UInt64 = 0
-                for offset in start..<start + 16 {
-                    let byte = bytes[offset]
-                    let digit = byte &- 48 < 10 ? byte &- 48 : byte &- 97 < 6 ? byte &- 87 : 255
-                    guard digit != 255 else { return nil }
-                    value = value << 4 | UInt64(digit)
-                }
-                return value
-            }
-            guard let high = half(0), let low = half(16) else { return nil }
+            guard let high = lowercaseHex(bytes, 0..<16), let low = lowercaseHex(bytes, 16..<32) else { return nil }
             return (high, low)
         }
+        return halves ?? nil
     }
+}
+
+/// The lowercase hexadecimal number `bytes[range]` spells (16 digits at most); nil for any other
+/// byte. Packs job and disk ids.
+func lowercaseHex(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt64? {
+    var value: UInt64 = 0
+    for offset in range {
+        let byte = bytes[offset]
+        let digit = byte &- 48 < 10 ? byte &- 48 : byte &- 97 < 6 ? byte &- 87 : 255
+        guard digit != 255 else { return nil }
+        value = value << 4 | UInt64(digit)
+    }
+    return value
 }

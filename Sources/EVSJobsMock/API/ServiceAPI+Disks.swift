@@ -44,7 +44,7 @@ extension ServiceAPI {
     }
 
     func showVolume(_ call: ServiceCall) throws(APIError) -> HTTPResponse {
-        guard let (volume, _) = disks.volume(project: call.projectID, id: call.volumeID) else { throw DiskError.notFound(call.volumeID) }
+        guard let volume = disks.volume(project: call.projectID, id: call.volumeID) else { throw DiskError.notFound(call.volumeID) }
         let body = VolumeJSON.render(volume, project: call.projectID, base: Self.base(call.request), order: VolumeJSON.oneOrder)
         return .json(.ok, .object([JSONMember("volume", body)]))
     }
@@ -68,7 +68,7 @@ extension ServiceAPI {
 
     /// `{"tags": [{"key", "value"}]}`, as gophertelekomcloud's tag API reads them.
     func volumeTags(_ call: ServiceCall) throws(APIError) -> HTTPResponse {
-        guard let (volume, _) = disks.volume(project: call.projectID, id: call.volumeID) else { throw DiskError.notFound(call.volumeID) }
+        guard let volume = disks.volume(project: call.projectID, id: call.volumeID) else { throw DiskError.notFound(call.volumeID) }
         let tags = volume.tags.map { JSONValue.object([JSONMember("key", .string($0.key)), JSONMember("value", $0.value)]) }
         return .json(.ok, .object([JSONMember("tags", .array(tags))]))
     }
@@ -81,7 +81,7 @@ extension ServiceAPI {
         var request = try Self.createRequest(call.request.body)
         request.count = 1
         let started = try Self.refused { () throws(DiskRefusal) in try disks.create(project: call.projectID, request) }
-        guard let id = started.volumeIDs.first, let (volume, _) = disks.volume(project: call.projectID, id: id) else {
+        guard let id = started.volumeIDs.first, let volume = disks.volume(project: call.projectID, id: id) else {
             throw DiskError.submitFailed
         }
         let body = VolumeJSON.render(volume, project: call.projectID, base: Self.base(call.request), order: VolumeJSON.oneOrder)

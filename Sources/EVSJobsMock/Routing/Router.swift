@@ -29,12 +29,6 @@ struct Router<Handler: Sendable>: Sendable {
         /// The path has a malformed percent-escape (or decodes to something not UTF-8).
         case malformedPath
 
-        /// The row that matched method and path.
-        var handler: Handler? {
-            if case .found(let handler, _) = self { return handler }
-            return nil
-        }
-
         /// The captures of the path's route, when the path is in the table.
         var parameters: Parameters? {
             switch self {

@@ -1,3 +1,4 @@
+import Bytes
 import Synchronization
 
 /// Response ids: 32 lowercase hex digits, unique within the process (a bijective mix of a
@@ -14,9 +15,11 @@ enum RequestID {
         let (high, low) = (mix(n &+ offset), mix(n ^ 0x9E37_79B9_7F4A_7C15))
         // Written straight into the String's storage: one allocation.
         return String(unsafeUninitializedCapacity: 32) { out in
-            write(high, into: out, at: 0)
-            write(low, into: out, at: 16)
-            return 32
+            guard let base = out.baseAddress else { return 0 }
+            var id = ByteCursor(base)
+            id.putHex(high, digits: 16)
+            id.putHex(low, digits: 16)
+            return id.count
         }
     }
 
@@ -26,16 +29,5 @@ enum RequestID {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
-    }
-
-    private static func write(_ value: UInt64, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
-        var bits = value
-        var position = start + 16
-        while position > start {
-            position -= 1
-            let digit = UInt8(truncatingIfNeeded: bits & 15)
-            out[position] = digit < 10 ? 48 + digit : 87 + digit
-            bits >>= 4
-        }
     }
 }
