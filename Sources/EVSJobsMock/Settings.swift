@@ -27,6 +27,9 @@ public struct Settings: Sendable, Equatable {
     public var tlsSelfSigned = false
     public var tlsCertificateOut: String?
     public var httpsPort: UInt16 = 8443
+    /// Event-loop threads; nil: one fewer than the online processors, at least one
+    /// (`EventLoop.defaultCount`).
+    public var eventLoops: Int?
 
     /// The flags as given (nil or empty when absent).
     public struct Flags: Sendable {
@@ -53,10 +56,13 @@ public struct Settings: Sendable, Equatable {
         public var tlsSelfSigned = false
         public var tlsCertificateOut: String?
         public var httpsPort: Int?
+        public var eventLoops: Int?
 
         public init(host: String? = nil, port: Int? = nil, fixtures: [String] = [], logLevel: String? = nil, clock: String? = nil,
                     timeScale: Double? = nil, journalSize: Int? = nil, noAdmin: Bool = false, adminToken: String? = nil, noGzip: Bool = false, auth: String? = nil,
-                    tokens: [String] = [], credentials: [String] = [], credentialsFile: String? = nil, rateLimit: Int? = nil) {
+                    tokens: [String] = [], credentials: [String] = [], credentialsFile: String? = nil, rateLimit: Int? = nil,
+                    eventLoops: Int? = nil) {
+            self.eventLoops = eventLoops
             self.noGzip = noGzip
             self.auth = auth
             self.tokens = tokens
@@ -77,6 +83,9 @@ public struct Settings: Sendable, Equatable {
 
     public static let levelNames = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
 
+    /// Each loop is a thread with an epoll instance and a 16 KiB read buffer.
+    public static let eventLoopCounts = 1...256
+
     public init() {}
 
     /// Throws a message naming the flag or variable at fault. Empty variables count as unset.
@@ -84,14 +93,19 @@ public struct Settings: Sendable, Equatable {
         func env(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         /// A switch variable: on when 1, true or yes.
         func envOn(_ name: String) -> Bool { ["1", "true", "yes"].contains(env(name)?.lowercased() ?? "") }
-        host = flags.host ?? env("EVS_MOCK_HOST") ?? host
-        if let port = flags.port {
-            guard let value = UInt16(exactly: port) else { throw SettingsError("--port must be from 0 to 65535, got \(port)") }
-            self.port = value
-        } else if let text = env("EVS_MOCK_PORT") {
-            guard let value = UInt16(text) else { throw SettingsError("EVS_MOCK_PORT must be from 0 to 65535, got '\(text)'") }
-            port = value
+        /// A whole number in `range` from the flag, else from the variable; nil when neither is set.
+        func whole(_ flag: Int?, _ flagName: String, _ variable: String, _ range: ClosedRange<Int>, _ rule: String) throws(SettingsError) -> Int? {
+            if let flag {
+                guard range.contains(flag) else { throw SettingsError("\(flagName) must be \(rule), got \(flag)") }
+                return flag
+            }
+            guard let text = env(variable) else { return nil }
+            guard let value = Int(text), range.contains(value) else { throw SettingsError("\(variable) must be \(rule), got '\(text)'") }
+            return value
         }
+        let ports = 0...Int(UInt16.max), positive = 1...Int.max
+        host = flags.host ?? env("EVS_MOCK_HOST") ?? host
+        if let value = try whole(flags.port, "--port", "EVS_MOCK_PORT", ports, "from 0 to 65535") { port = UInt16(value) }
         if !flags.fixtures.isEmpty {
             fixtures = flags.fixtures
         } else if let text = env("EVS_MOCK_FIXTURES") {
@@ -125,13 +139,9 @@ public struct Settings: Sendable, Equatable {
             }
             timeScale = scale
         }
-        if let size = flags.journalSize {
-            guard size >= 1 else { throw SettingsError("--journal-size must be 1 or more, got \(size)") }
-            journalSize = size
-        } else if let text = env("EVS_MOCK_JOURNAL_SIZE") {
-            guard let size = Int(text), size >= 1 else { throw SettingsError("EVS_MOCK_JOURNAL_SIZE must be 1 or more, got '\(text)'") }
-            journalSize = size
-        }
+        eventLoops = try whole(flags.eventLoops, "--event-loops", "EVS_MOCK_EVENT_LOOPS", Self.eventLoopCounts,
+                               "from 1 to \(Self.eventLoopCounts.upperBound)")
+        journalSize = try whole(flags.journalSize, "--journal-size", "EVS_MOCK_JOURNAL_SIZE", positive, "1 or more") ?? journalSize
         if let text = flags.jobTiming ?? env("EVS_MOCK_JOB_TIMING") {
             let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int64($0.filter { $0 != " " }) }
             guard parts.count == 2, let initMs = parts[0], let runningMs = parts[1], initMs >= 0, runningMs >= 0,
@@ -156,24 +166,12 @@ public struct Settings: Sendable, Equatable {
         let pairs = flags.credentials.isEmpty ? (env("EVS_MOCK_CREDENTIALS")?.split(separator: ",").map(String.init) ?? []) : flags.credentials
         gateway.credentials = try Self.credentials(pairs, source: flags.credentials.isEmpty ? "EVS_MOCK_CREDENTIALS" : "--credential")
         credentialsFile = flags.credentialsFile ?? env("EVS_MOCK_CREDENTIALS_FILE")
-        if let limit = flags.rateLimit {
-            guard limit >= 1 else { throw SettingsError("--rate-limit must be 1 or more, got \(limit)") }
-            gateway.rateLimit = limit
-        } else if let text = env("EVS_MOCK_RATE_LIMIT") {
-            guard let limit = Int(text), limit >= 1 else { throw SettingsError("EVS_MOCK_RATE_LIMIT must be 1 or more, got '\(text)'") }
-            gateway.rateLimit = limit
-        }
+        gateway.rateLimit = try whole(flags.rateLimit, "--rate-limit", "EVS_MOCK_RATE_LIMIT", positive, "1 or more") ?? gateway.rateLimit
         tlsCertificate = flags.tlsCertificate ?? env("EVS_MOCK_TLS_CERT")
         tlsKey = flags.tlsKey ?? env("EVS_MOCK_TLS_KEY")
         tlsSelfSigned = flags.tlsSelfSigned || envOn("EVS_MOCK_TLS_SELF_SIGNED")
         tlsCertificateOut = flags.tlsCertificateOut ?? env("EVS_MOCK_TLS_CERT_OUT")
-        if let port = flags.httpsPort {
-            guard let value = UInt16(exactly: port) else { throw SettingsError("--https-port must be from 0 to 65535, got \(port)") }
-            httpsPort = value
-        } else if let text = env("EVS_MOCK_HTTPS_PORT") {
-            guard let value = UInt16(text) else { throw SettingsError("EVS_MOCK_HTTPS_PORT must be from 0 to 65535, got '\(text)'") }
-            httpsPort = value
-        }
+        if let value = try whole(flags.httpsPort, "--https-port", "EVS_MOCK_HTTPS_PORT", ports, "from 0 to 65535") { httpsPort = UInt16(value) }
         if (tlsCertificate == nil) != (tlsKey == nil) { throw SettingsError("--tls-cert and --tls-key go together") }
         if tlsSelfSigned, tlsCertificate != nil { throw SettingsError("--tls-self-signed or --tls-cert/--tls-key, not both") }
     }

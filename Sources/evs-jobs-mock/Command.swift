@@ -103,6 +103,9 @@ struct EVSJobsMockCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "HTTPS port beside the plain one, when HTTPS is on; 0 picks a free one. [env: EVS_MOCK_HTTPS_PORT] (default: 8443)")
     var httpsPort: Int?
 
+    @Option(parsing: .unconditional, help: "Threads serving connections, 1 to 256. [env: EVS_MOCK_EVENT_LOOPS] (default: one fewer than the processors, at least 1)")
+    var eventLoops: Int?
+
     private func settings() throws -> Settings {
         do {
             var flags = Settings.Flags(host: host, port: port, fixtures: fixtures, logLevel: logLevel, clock: clock, timeScale: timeScale,
@@ -115,6 +118,7 @@ struct EVSJobsMockCommand: ParsableCommand {
             flags.tlsSelfSigned = tlsSelfSigned
             flags.tlsCertificateOut = tlsCertOut
             flags.httpsPort = httpsPort
+            flags.eventLoops = eventLoops
             return try Settings(flags: flags, environment: processEnvironment())
         } catch {
             throw ValidationError(error.description)
@@ -156,7 +160,8 @@ struct EVSJobsMockCommand: ParsableCommand {
         let server: MockServer
         do {
             server = try MockServer(MockServer.Configuration(
-                http: HTTPServerOptions(host: settings.host, port: settings.port, compression: settings.gzip, tls: tls, httpsPort: settings.httpsPort),
+                http: HTTPServerOptions(host: settings.host, port: settings.port, eventLoops: settings.eventLoops,
+                                        compression: settings.gzip, tls: tls, httpsPort: settings.httpsPort),
                 fixturePaths: settings.fixtures.isEmpty ? nil : settings.fixtures,
                 clockMode: settings.clockMode, timeScale: settings.timeScale, journalSize: settings.journalSize,
                 admin: settings.admin, adminToken: settings.adminToken, gateway: settings.gateway, logger: logger,
@@ -181,7 +186,7 @@ struct EVSJobsMockCommand: ParsableCommand {
             "time_scale": .stringConvertible(settings.timeScale), "auth": "\(settings.gateway.auth.rawValue)",
             "rate_limit": settings.gateway.rateLimit.map { .stringConvertible($0) } ?? "off", "gzip": .stringConvertible(settings.gzip),
             "admin": "\(settings.admin ? (settings.adminToken == nil ? "on" : "on, token") : "off")",
-            "journal_size": .stringConvertible(settings.journalSize), "log_level": "\(settings.logLevel.rawValue)",
+            "journal_size": .stringConvertible(settings.journalSize), "event_loops": .stringConvertible(server.http.loopCount), "log_level": "\(settings.logLevel.rawValue)",
         ])
         for (file, count) in server.fixtureCounts {
             logger.info("loaded \(count) \(count == 1 ? "job" : "jobs") from \(file)", metadata: ["fixture": "\(file)", "jobs": .stringConvertible(count)])

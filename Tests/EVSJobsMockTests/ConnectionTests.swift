@@ -179,8 +179,12 @@ import Testing
         }
     }
 
-    @Test func manyClientsAtOnceAreAllServed() async throws {
-        try await withServer { _, port in
+    /// By default one loop fewer than the processors (on two cores, one); asked for more, the
+    /// connections are shared out among them and all served.
+    @Test(arguments: [nil, 3] as [Int?])
+    func manyClientsAtOnceAreAllServed(eventLoops: Int?) async throws {
+        try await withServer(eventLoops: eventLoops) { server, port in
+            #expect(server.http.loopCount == eventLoops ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)) - 1))
             let results = await withTaskGroup(of: Int.self) { group in
                 for _ in 0..<16 {
                     group.addTask {
@@ -199,8 +203,10 @@ import Testing
         }
     }
 
-    @Test func shutdownClosesIdleConnectionsAndFinishesRequestsInFlight() async throws {
-        let mock = try startMock()
+    /// With two loops, the two connections are on different loops.
+    @Test(arguments: [nil, 2] as [Int?])
+    func shutdownClosesIdleConnectionsAndFinishesRequestsInFlight(eventLoops: Int?) async throws {
+        let mock = try startMock(eventLoops: eventLoops)
         let server = mock.server, port = mock.port
         let idle = try await RawClient.connect(port: port)
         let busy = try await RawClient.connect(port: port)

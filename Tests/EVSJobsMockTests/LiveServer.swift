@@ -16,10 +16,12 @@ func withServer<T>(
     gateway: GatewayOptions = GatewayOptions(),
     requestTimeoutMs: Int = 10_000,
     idleTimeoutMs: Int = 60_000,
+    eventLoops: Int? = nil,
     _ body: (MockServer, UInt16) async throws -> T
 ) async throws -> T {
     let mock = try startMock(fixtures: fixtures, clock: clock, admin: admin, adminToken: adminToken, journalSize: journalSize,
-                             compression: compression, gateway: gateway, requestTimeoutMs: requestTimeoutMs, idleTimeoutMs: idleTimeoutMs)
+                             compression: compression, gateway: gateway, requestTimeoutMs: requestTimeoutMs, idleTimeoutMs: idleTimeoutMs,
+                             eventLoops: eventLoops)
     do {
         let result = try await body(mock.server, mock.port)
         await mock.stop()
@@ -34,7 +36,7 @@ func withServer<T>(
 /// The clock is manual unless asked otherwise: tests move time themselves.
 func startMock(fixtures: [String]? = nil, clock: MockClock.Mode = .manual, admin: Bool = true, adminToken: String? = nil,
                journalSize: Int = 10_000, compression: Bool = true, gateway: GatewayOptions = GatewayOptions(), requestTimeoutMs: Int = 10_000,
-               idleTimeoutMs: Int = 60_000) throws -> EVSMock {
+               idleTimeoutMs: Int = 60_000, eventLoops: Int? = nil) throws -> EVSMock {
     try EVSMock.start(fixtures: fixtures, clock: clock, gateway: gateway) {
         $0.admin = admin
         $0.adminToken = adminToken
@@ -42,6 +44,7 @@ func startMock(fixtures: [String]? = nil, clock: MockClock.Mode = .manual, admin
         $0.http.compression = compression
         $0.http.requestTimeoutMs = requestTimeoutMs
         $0.http.idleTimeoutMs = idleTimeoutMs
+        $0.http.eventLoops = eventLoops
     }
 }
 

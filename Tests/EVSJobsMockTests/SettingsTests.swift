@@ -38,6 +38,12 @@ import Testing
         #expect(fromFlags.gateway.auth == .token && fromFlags.gateway.tokens == ["t"] && fromFlags.gateway.rateLimit == 9)
     }
 
+    @Test func eventLoopsFromFlagThenEnvironmentElseTheDefault() throws {
+        #expect(try Settings(flags: Settings.Flags(), environment: [:]).eventLoops == nil)
+        #expect(try Settings(flags: Settings.Flags(), environment: ["EVS_MOCK_EVENT_LOOPS": "3"]).eventLoops == 3)
+        #expect(try Settings(flags: Settings.Flags(eventLoops: 256), environment: ["EVS_MOCK_EVENT_LOOPS": "x"]).eventLoops == 256)
+    }
+
     @Test func controlPlaneOptions() throws {
         let env = ["EVS_MOCK_CLOCK": "manual", "EVS_MOCK_TIME_SCALE": "2.5", "EVS_MOCK_JOURNAL_SIZE": "7",
                    "EVS_MOCK_NO_ADMIN": "1", "EVS_MOCK_ADMIN_TOKEN": "t"]
@@ -60,6 +66,9 @@ import Testing
         (Settings.Flags(timeScale: 0), [:], "--time-scale must be a number above 0"),
         (Settings.Flags(), ["EVS_MOCK_TIME_SCALE": "-2"], "EVS_MOCK_TIME_SCALE must be a number above 0"),
         (Settings.Flags(journalSize: 0), [:], "--journal-size must be 1 or more"),
+        (Settings.Flags(eventLoops: 0), [:], "--event-loops must be from 1 to 256, got 0"),
+        (Settings.Flags(eventLoops: 257), [:], "--event-loops must be from 1 to 256, got 257"),
+        (Settings.Flags(), ["EVS_MOCK_EVENT_LOOPS": "two"], "EVS_MOCK_EVENT_LOOPS must be from 1 to 256, got 'two'"),
         (Settings.Flags(auth: "magic"), [:], "--auth must be none, token, aksk or any"),
         (Settings.Flags(), ["EVS_MOCK_LOG_FORMAT": "xml"], "EVS_MOCK_LOG_FORMAT must be text or json"),
         (Settings.Flags(), ["EVS_MOCK_AUTH": "x"], "EVS_MOCK_AUTH must be none, token, aksk or any"),

@@ -31,7 +31,7 @@ public struct HTTPServerOptions: Sendable {
     public var requestTimeoutMs: Int
     /// A keep-alive connection with nothing to do is closed after this long.
     public var idleTimeoutMs: Int
-    /// Event loops serving connections; nil: one per online processor.
+    /// Event loops serving connections; nil: `EventLoop.defaultCount`.
     public var eventLoops: Int?
     /// Compress bodies of `minimumCompressedBytes` or more for clients that accept gzip or deflate.
     public var compression: Bool

@@ -13,6 +13,8 @@ public final class HTTPServer: Sendable {
     private let listener: Listener
     private let tlsListener: Listener?
     private let loops: [EventLoop]
+    /// How many event loops serve connections.
+    public var loopCount: Int { loops.count }
     private let nextLoop = Atomic<Int>(0)
     private let state = Mutex(State())
     /// Connections that hold part of a request; shutdown waits for them.
