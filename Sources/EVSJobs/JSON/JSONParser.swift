@@ -71,7 +71,6 @@ public struct JSONParser {
             depth -= 1
             return .object(members)
         }
-        let outer = path
         while true {
             skipSpace()
             guard peek(UInt8(ascii: "\"")) else { throw error("expected a member name in double quotes") }
@@ -84,16 +83,17 @@ public struct JSONParser {
                 repeated = !keys.insert(Array(key.utf8)).inserted
             }
             guard !repeated else {
-                path = outer.appending(key)
+                path.push(.key(key))
                 throw error("duplicate key \"\(key)\"")
             }
             skipSpace()
             guard peek(UInt8(ascii: ":")) else { throw error("expected ':' after the member name") }
             index += 1
             skipSpace()
-            path = outer.appending(key)
+            // The path names the value being read (an error keeps it): pushed here, popped after.
+            path.push(.key(key))
             let value = try parseValue()
-            path = outer
+            path.pop()
             members.append(JSONMember(key, value))
             skipSpace()
             if peek(UInt8(ascii: ",")) {
@@ -118,12 +118,11 @@ public struct JSONParser {
             depth -= 1
             return .array(elements)
         }
-        let outer = path
         while true {
             skipSpace()
-            path = outer.appending(elements.count)
+            path.push(.index(elements.count))
             elements.append(try parseValue())
-            path = outer
+            path.pop()
             skipSpace()
             if peek(UInt8(ascii: ",")) {
                 index += 1
@@ -141,10 +140,18 @@ public struct JSONParser {
         index += 1  // opening quote
         // The common case, a string without escapes: one String straight from the bytes.
         var end = index
+        var high: UInt8 = 0  // every byte OR-ed: below 0x80, the string is ASCII
         while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+            high |= bytes[end]
             end += 1
         }
         if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            if high < 0x80 {
+                // ASCII is valid UTF-8: made from the bytes without the generic validating path.
+                let text = bytes.withUnsafeBufferPointer { [index] in String(decoding: UnsafeBufferPointer(rebasing: $0[index..<end]), as: UTF8.self) }
+                index = end + 1
+                return text
+            }
             guard let text = String(validating: bytes[index..<end], as: UTF8.self) else {
                 index = end + 1
                 throw error("string is not valid UTF-8")

@@ -64,6 +64,15 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
         return copy
     }
 
+    /// Steps in and out in place, as a parser walks a document: no copy per value.
+    mutating func push(_ component: Component) {
+        components.append(component)
+    }
+
+    mutating func pop() {
+        components.removeLast()
+    }
+
     public var description: String {
         if components.isEmpty { return "$" }
         var text = ""
