@@ -116,20 +116,21 @@ public final class JobStore: Sendable {
         let id = JobID(id)
         return storage.withLock { storage in
             let now = clock.now()
-            return Self.seen(id, project: project, at: now, in: &storage).map { ($0.job, now) }
+            guard let ref = Self.ref(id, project: project, in: storage), let job = Self.seen(ref, at: now, in: &storage) else { return nil }
+            return (job, now)
         }
     }
 
-    /// The job `id` as a read from `project` at `now` sees it, the read counted.
-    private static func seen(_ id: JobID, project: String, at now: Int64, in storage: inout Storage) -> (job: Job, ref: JobRef)? {
-        guard let ref = ref(id, project: project, in: storage), let seen = job(ref, in: storage) else { return nil }
+    /// The job at `ref` as a read at `now` sees it, the read counted.
+    private static func seen(_ ref: JobRef, at now: Int64, in storage: inout Storage) -> Job? {
+        guard let seen = job(ref, in: storage) else { return nil }
         if seen.countsReads {
             var counted = seen
             counted.countRead(at: now)
             replace(ref, with: counted, in: &storage)
             recount(ref, at: now, in: &storage)
         }
-        return (seen, ref)
+        return seen
     }
 
     /// Where the job `id` a poll from `project` sees is: that project's, else one visible to all.
@@ -137,32 +138,27 @@ public final class JobStore: Sendable {
         storage.index[Key(project: project, id: id)] ?? storage.index[Key(project: nil, id: id)]
     }
 
-    /// `read`, rendered (`JobJSON`): the answer to a poll. A job whose state holds over a span
-    /// of time is rendered once for that span and its bytes reused (`RenderedJobs`).
+    /// `read`, rendered (`JobJSON`): the answer to a poll. A job whose answer holds over a span
+    /// of time is rendered once for that span and its bytes reused (`RenderedJobs`); one whose
+    /// reads are counted has no span, so it is rendered for every read.
     public func readJSON(id: Substring, project: String, clock: any JobClock) -> [UInt8]? {
         let id = JobID(id)
         enum Found {
             case kept([UInt8])
-            case job(Job, at: Int64, JobRef, revision: UInt64?)
+            case job(Job, at: Int64, JobRef, revision: UInt64)
         }
         let found = storage.withLock { storage -> Found? in
             let now = clock.now()
-            // Kept only for a job whose reads are not counted, so nothing is left to count.
-            if let ref = Self.ref(id, project: project, in: storage),
-               let body = storage.rendered.body(ref, revision: storage.revision, at: now) {
-                return .kept(body)
-            }
-            guard let (seen, ref) = Self.seen(id, project: project, at: now, in: &storage) else { return nil }
-            // A job whose reads are counted changes with every read: never kept.
-            if seen.countsReads { return .job(seen, at: now, ref, revision: nil) }
-            return .job(seen, at: now, ref, revision: storage.revision)
+            guard let ref = Self.ref(id, project: project, in: storage) else { return nil }
+            if let body = storage.rendered.body(ref, revision: storage.revision, at: now) { return .kept(body) }
+            return Self.seen(ref, at: now, in: &storage).map { .job($0, at: now, ref, revision: storage.revision) }
         }
         switch found {
         case nil: return nil
         case .kept(let body)?: return body
         case .job(let job, let now, let ref, let revision)?:
             let body = JobJSON.render(job, at: now)
-            if let revision, let span = job.steadySpan(at: now) {
+            if let span = job.steadySpan(at: now) {
                 storage.withLock { storage in
                     guard storage.revision == revision else { return }
                     storage.rendered.keep(.init(ref: ref, revision: revision, span: span, body: body))

@@ -50,7 +50,6 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
     public func makeIterator() -> IndexingIterator<[Field]> {
         fields.makeIterator()
     }
-
 }
 
 extension String {

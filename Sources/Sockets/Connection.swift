@@ -83,13 +83,8 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
         guard !isClosed, !bytes.isEmpty else { return }
         var sent = 0
         if pendingOffset == pending.count, !transport.isHandshaking {
-            sending: while sent < bytes.count {
-                switch transport.write(UnsafeRawBufferPointer(rebasing: bytes[sent...])) {
-                case .wrote(let count): sent += count
-                case .wouldBlock: break sending
-                case .failed: return close()  // EPIPE, ECONNRESET: the peer is gone
-                }
-            }
+            guard let count = send(bytes) else { return close() }  // EPIPE, ECONNRESET: the peer is gone
+            sent = count
         }
         if sent < bytes.count { pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[sent...])) }
         flush()
@@ -222,20 +217,26 @@ public final class Connection: EventLoopHandler, @unchecked Sendable {
         if closeWhenFlushed { close() } else { onEndOfInput?() }
     }
 
+    /// Writes `bytes` until the socket would block: how many went, or nil if the peer is gone.
+    private func send(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        var sent = 0
+        while sent < bytes.count {
+            switch transport.write(UnsafeRawBufferPointer(rebasing: bytes[sent...])) {
+            case .wrote(let count): sent += count
+            case .wouldBlock: return sent
+            case .failed: return nil
+            }
+        }
+        return sent
+    }
+
     private func flush() {
         if transport.isHandshaking { return }  // sent once the handshake is done
-        while pendingOffset < pending.count {
-            let outcome = pending.withUnsafeBytes { raw in
-                transport.write(UnsafeRawBufferPointer(rebasing: raw[pendingOffset...]))
-            }
-            switch outcome {
-            case .wrote(let count):
-                pendingOffset += count
-            case .wouldBlock:
-                return updateInterest()
-            case .failed:
-                return close()  // EPIPE, ECONNRESET: the peer is gone
-            }
+        if pendingOffset < pending.count {
+            let offset = pendingOffset
+            guard let count = pending.withUnsafeBytes({ send(UnsafeRawBufferPointer(rebasing: $0[offset...])) }) else { return close() }
+            pendingOffset += count
+            if pendingOffset < pending.count { return updateInterest() }  // the socket would block
         }
         let waited = watched & Readiness.writable != 0
         pending = []

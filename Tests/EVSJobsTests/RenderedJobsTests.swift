@@ -34,6 +34,12 @@ struct RenderedJobsTests {
         return status
     }
 
+    static func firstSubStatus(_ body: String?) -> String? {
+        guard let body, let value = try? JSONParser.parse(Array(body.utf8)), case .array(let subs)? = value["entities"]?["sub_jobs"],
+              case .string(let status)? = subs.first?["status"] else { return nil }
+        return status
+    }
+
     @Test func aBodyIsKeptWhileTheStateHoldsAndRenderedAgainAfterEachTransition() {
         let clock = SetClock(Self.t0)
         let store = JobStore()
@@ -95,6 +101,27 @@ struct RenderedJobsTests {
             clock.advance(by: 10)
         }
         #expect(Self.status(Self.poll(store, "batch", clock)) == "FAIL")
+    }
+
+    /// A batch whose own status is frozen (as a fixture gives it, or as an admin finish leaves
+    /// it) still shows its sub-jobs as they move, counted or timed.
+    @Test(arguments: [false, true])
+    func aFrozenBatchIsRenderedAgainWhenASubJobMoves(counted: Bool) {
+        let clock = ManualClock(Self.t0)
+        let store = JobStore()
+        let sub = counted
+            ? JobSpec(id: "s1", type: .createVolume, timeline: .polls(PollScenario(initPolls: 1, runningPolls: 1), PollProgress()))
+            : timedSpec("s1", initMs: 10, runningMs: 10)
+        store.insert([JobSpec(id: "frozen", type: .batchCreateVolume, timeline: .frozen(FrozenState(status: .running)), subJobs: [sub])],
+                     t0: Self.t0)
+        var subStatuses: [String?] = []
+        for step in 0..<3 {
+            let body = Self.poll(store, "frozen", clock)
+            #expect(Self.status(body) == "RUNNING", "step \(step)")
+            subStatuses.append(Self.firstSubStatus(body))
+            if !counted { clock.advance(by: 10) }
+        }
+        #expect(subStatuses == ["INIT", "RUNNING", "SUCCESS"])
     }
 
     @Test func theKeptBodiesAreBounded() {

@@ -65,30 +65,28 @@ public struct Job: Sendable, Equatable {
         return JobState(status: .success, beginMs: t0, endMs: end)
     }
 
-    /// The moments around `now` over which `state(at:)` stays what it is at `now`: what a
-    /// rendered answer may be kept for. Nil when the state depends on more than the clock (a
-    /// job, or a sub-job, whose reads are counted).
+    /// The moments around `now` over which this job's answer (its state, and its sub-jobs'
+    /// states) stays what it is at `now`: what a rendered answer may be kept for. Nil when it
+    /// depends on more than the clock (a job, or a sub-job, whose reads are counted).
     public func steadySpan(at now: Int64) -> Range<Int64>? {
+        var span = Int64.min..<Int64.max
         switch spec.timeline {
         case .scenario(let scenario):
             // The same moments as `state(at:)`.
             let runningAt = t0 + scenario.initMs
             let endAt = runningAt + scenario.runningMs
-            if now < runningAt { return Int64.min..<runningAt }
-            if now < endAt { return runningAt..<endAt }
-            return endAt..<Int64.max
-        case .frozen:
-            return Int64.min..<Int64.max
+            span = now < runningAt ? Int64.min..<runningAt : now < endAt ? runningAt..<endAt : endAt..<Int64.max
         case .polls:
             return nil
-        case .derived:
-            var span = Int64.min..<Int64.max
-            for sub in spec.subJobs {
-                guard let subSpan = Job(spec: sub, t0: t0).steadySpan(at: now) else { return nil }
-                span = max(span.lowerBound, subSpan.lowerBound)..<min(span.upperBound, subSpan.upperBound)
-            }
-            return span
+        case .frozen, .derived:
+            break  // a derived state changes only when a sub-job's does
         }
+        // A frozen batch (or one an admin finished) still shows its sub-jobs moving.
+        for sub in spec.subJobs {
+            guard let subSpan = Job(spec: sub, t0: t0).steadySpan(at: now) else { return nil }
+            span = max(span.lowerBound, subSpan.lowerBound)..<min(span.upperBound, subSpan.upperBound)
+        }
+        return span
     }
 
     /// The moments after `t0` at which this job's status may change, for the scenario engine,

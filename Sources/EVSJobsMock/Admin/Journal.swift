@@ -87,7 +87,7 @@ public final class Journal: Sendable {
     }
 
     private static func matches(_ entry: Entry, projectID: String?, jobID: String?) -> Bool {
-        (projectID == nil || entry.projectID == projectID) && (jobID.map { id in entry.jobIDSlice.map { $0 == id } ?? false } ?? true)
+        (projectID == nil || entry.projectID == projectID) && (jobID == nil || entry.jobIDSlice == jobID?[...])
     }
 
     /// Entries oldest first, filtered; `dropped` counts entries lost to the bounds.

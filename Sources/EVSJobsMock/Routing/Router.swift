@@ -71,12 +71,13 @@ struct Router<Handler: Sendable>: Sendable {
         }
         // Escapes: the decoded segments, each kept whole (a decoded `/` splits nothing).
         guard let segments = decodePathSegments(path) else { return .malformedPath }
-        var decoded: [UInt8] = [], ends: [Int] = []
+        guard segments.count <= min(longest, SegmentEnds.capacity) else { return .notFound }
+        var decoded: [UInt8] = [], ends = SegmentEnds()
         for segment in segments {
             decoded.append(contentsOf: segment.utf8)
             ends.append(decoded.count)
         }
-        guard let found = decoded.withUnsafeBufferPointer({ find(method: method, in: $0, ends: ends) }) else { return .notFound }
+        guard let found = decoded.withUnsafeBufferPointer({ find(method: method, in: $0, ends: ends, slashes: false) }) else { return .notFound }
         return answer(found) { Substring(decoding: decoded[$0], as: UTF8.self) }
     }
 
@@ -99,14 +100,6 @@ struct Router<Handler: Sendable>: Sendable {
             ends.append(index)
         }
         return find(method: method, in: bytes, ends: ends, slashes: true)
-    }
-
-    /// Decoded segments laid end to end.
-    private func find(method: String, in bytes: UnsafeBufferPointer<UInt8>, ends list: [Int]) -> Fit? {
-        guard list.count <= min(longest, SegmentEnds.capacity) else { return nil }
-        var ends = SegmentEnds()
-        for end in list { ends.append(end) }
-        return find(method: method, in: bytes, ends: ends, slashes: false)
     }
 
     private func find(method: String, in bytes: UnsafeBufferPointer<UInt8>, ends: SegmentEnds, slashes: Bool) -> Fit? {
@@ -189,7 +182,7 @@ struct Parameters: Sendable, Equatable {
     }
 }
 
-    /// Where a path's segments end, kept inline: a path longer than every pattern fits no row.
+/// Where a path's segments end, kept inline: a path longer than every pattern fits no row.
 private struct SegmentEnds {
     static let capacity = 8
     var count = 0
